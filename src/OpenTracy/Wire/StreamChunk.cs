@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenTracy.Wire;
+
+/// <summary>An OpenAI <c>chat.completion.chunk</c>. Anthropic and Bedrock streams are translated into these.</summary>
+public sealed record StreamChunk
+{
+    [JsonPropertyName("id")] public string Id { get; init; } = string.Empty;
+    [JsonPropertyName("object")] public string Object { get; init; } = "chat.completion.chunk";
+    [JsonPropertyName("created")] public long Created { get; init; }
+    [JsonPropertyName("model")] public string Model { get; init; } = string.Empty;
+    [JsonPropertyName("choices")] public IReadOnlyList<ChunkChoice> Choices { get; init; } = [];
+    [JsonPropertyName("usage")] public Usage? Usage { get; init; }
+    [JsonPropertyName("cost")] public CostInfo? Cost { get; init; }
+    [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+
+    /// <summary>True for the usage-only chunk (no choices, usage set).</summary>
+    [JsonIgnore] public bool IsUsageOnly => Choices.Count == 0 && Usage is not null;
+
+    /// <summary>Content text of the first choice's delta, or null.</summary>
+    [JsonIgnore] public string? ContentDelta => Choices.Count > 0 ? Choices[0].Delta.Content : null;
+}
+
+public sealed record ChunkChoice
+{
+    [JsonPropertyName("index")] public int Index { get; init; }
+    [JsonPropertyName("delta")] public ChunkDelta Delta { get; init; } = new();
+    [JsonPropertyName("finish_reason")] public string? FinishReason { get; init; }
+    [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
+}
+
+public sealed record ChunkDelta
+{
+    [JsonPropertyName("role")] public string? Role { get; init; }
+    [JsonPropertyName("content")] public string? Content { get; init; }
+    [JsonPropertyName("tool_calls")] public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
+    [JsonPropertyName("refusal")] public string? Refusal { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+}
