@@ -15,6 +15,8 @@ public sealed class ProviderClients
         _byFormat = new Dictionary<WireFormat, IProviderClient>
         {
             // Each wire format registers its client here.
+            { WireFormat.OpenAI, new OpenAI.OpenAICompatibleClient(http, Environment) },
+            { WireFormat.Azure, new OpenAI.AzureOpenAIClient(http, Environment) },
         };
     }
 
