@@ -79,4 +79,5 @@ public sealed record ImageUrl
 {
     [JsonPropertyName("url")] public string Url { get; init; } = string.Empty;
     [JsonPropertyName("detail")] public string? Detail { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }

@@ -37,6 +37,7 @@ public sealed record Choice
     [JsonPropertyName("message")] public ChatMessage? Message { get; init; }
     [JsonPropertyName("finish_reason")] public string? FinishReason { get; init; }
     [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
 public sealed record Usage

@@ -29,6 +29,7 @@ public sealed record ChunkChoice
     [JsonPropertyName("delta")] public ChunkDelta Delta { get; init; } = new();
     [JsonPropertyName("finish_reason")] public string? FinishReason { get; init; }
     [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
 public sealed record ChunkDelta

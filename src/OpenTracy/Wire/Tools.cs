@@ -27,6 +27,7 @@ public sealed record ToolCall
     [JsonPropertyName("id")] public string? Id { get; init; }
     [JsonPropertyName("type")] public string? Type { get; init; }
     [JsonPropertyName("function")] public FunctionCall? Function { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
 public sealed record FunctionCall
@@ -35,4 +36,5 @@ public sealed record FunctionCall
 
     /// <summary>The arguments as a JSON-encoded string (or a fragment of it in a stream delta).</summary>
     [JsonPropertyName("arguments")] public string? Arguments { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }
