@@ -14,7 +14,7 @@ public sealed record StreamChunk
     [JsonPropertyName("usage")] public Usage? Usage { get; init; }
     [JsonPropertyName("cost")] public CostInfo? Cost { get; init; }
     [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>True for the usage-only chunk (no choices, usage set).</summary>
     [JsonIgnore] public bool IsUsageOnly => Choices.Count == 0 && Usage is not null;
@@ -29,7 +29,7 @@ public sealed record ChunkChoice
     [JsonPropertyName("delta")] public ChunkDelta Delta { get; init; } = new();
     [JsonPropertyName("finish_reason")] public string? FinishReason { get; init; }
     [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record ChunkDelta
@@ -38,5 +38,5 @@ public sealed record ChunkDelta
     [JsonPropertyName("content")] public string? Content { get; init; }
     [JsonPropertyName("tool_calls")] public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
     [JsonPropertyName("refusal")] public string? Refusal { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
