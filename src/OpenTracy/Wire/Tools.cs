@@ -6,14 +6,14 @@ namespace OpenTracy.Wire;
 /// <summary>A tool offered to the model: <c>{"type":"function","function":{name,description,parameters,strict}}</c>.</summary>
 public sealed record ToolDefinition
 {
-    [JsonPropertyName("type")] public string Type { get; init; } = "function";
+    [JsonPropertyName("type")] public string Type { get; init => field = value ?? "function"; } = "function";
     [JsonPropertyName("function")] public FunctionDefinition? Function { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record FunctionDefinition
 {
-    [JsonPropertyName("name")] public string Name { get; init; } = string.Empty;
+    [JsonPropertyName("name")] public string Name { get; init => field = value ?? string.Empty; } = string.Empty;
     [JsonPropertyName("description")] public string? Description { get; init; }
     [JsonPropertyName("parameters")] public JsonElement? Parameters { get; init; }
     [JsonPropertyName("strict")] public bool? Strict { get; init; }

@@ -203,4 +203,34 @@ public class WireRoundTripTests
         var json = JsonSerializer.Serialize(ErrorResponse.Of("bad", "invalid_request_error"), WireJson.Default.ErrorResponse);
         AssertSameJson("""{"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}}""", json);
     }
+
+    [Fact]
+    public void Absent_fields_keep_their_declared_defaults_instead_of_null()
+    {
+        var chunk = JsonSerializer.Deserialize("""{"error":{"message":"overloaded"}}""", WireJson.Default.StreamChunk)!;
+        Assert.NotNull(chunk.Choices);
+        Assert.Empty(chunk.Choices);
+        Assert.Equal("chat.completion.chunk", chunk.Object);
+        Assert.Equal("", chunk.Id);
+        Assert.Equal("", chunk.Model);
+        Assert.True(chunk.Extra!.ContainsKey("error"));
+
+        var finish = JsonSerializer.Deserialize("""{"choices":[{"index":0,"finish_reason":"stop"}]}""", WireJson.Default.StreamChunk)!;
+        Assert.NotNull(finish.Choices[0].Delta);
+        Assert.Null(finish.ContentDelta);
+
+        var response = JsonSerializer.Deserialize("""{"id":"x"}""", WireJson.Default.ModelResponse)!;
+        Assert.NotNull(response.Choices);
+        Assert.Equal("chat.completion", response.Object);
+        Assert.Null(response.Content);
+
+        var request = JsonSerializer.Deserialize("""{"messages":[{"content":"hi"}],"tools":[{"function":{}}]}""", WireJson.Default.ChatRequest)!;
+        Assert.Equal("user", request.Messages![0].Role);
+        Assert.Equal("function", request.Tools![0].Type);
+        Assert.Equal("", request.Tools[0].Function!.Name);
+
+        var part = JsonSerializer.Deserialize("""{"messages":[{"role":"user","content":[{"text":"a"},{"type":"image_url","image_url":{}}]}]}""", WireJson.Default.ChatRequest)!;
+        Assert.Equal("text", part.Messages![0].Content!.Parts![0].Type);
+        Assert.Equal("", part.Messages[0].Content!.Parts![1].ImageUrl!.Url);
+    }
 }

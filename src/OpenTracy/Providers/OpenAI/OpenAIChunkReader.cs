@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using OpenTracy.Providers.Http;
 using OpenTracy.Wire;
@@ -9,7 +10,10 @@ namespace OpenTracy.Providers.OpenAI;
 /// at <c>data: [DONE]</c>. A body that ends before <c>[DONE]</c> is a transport failure (the stream
 /// was cut); an event that is not a JSON chunk is an invalid response; an in-stream error event
 /// (<c>event: error</c>, or <c>{"error":...}</c> without choices) is a transport failure carrying the
-/// provider's error. Every read runs under the call's timeout. Owns and disposes the upstream response.
+/// provider's error. Every read runs under the call's timeout. Owns and disposes the upstream response:
+/// after <c>[DONE]</c> it reads the little that is left (the chunked-encoding terminator) so the
+/// connection returns to the pool; a stream abandoned earlier closes its connection (see
+/// <see cref="ProviderClients.CreateHandler"/>), which is how the provider learns of the cancellation.
 /// </summary>
 public sealed class OpenAIChunkReader : IAsyncDisposable
 {
@@ -17,14 +21,24 @@ public sealed class OpenAIChunkReader : IAsyncDisposable
     public const string ErrorEventName = "error";
     private const string ErrorField = "error";
 
+    /// <summary>How long to wait for the end of the body after <c>[DONE]</c> before giving the connection up.</summary>
+    public static readonly TimeSpan DrainAfterDoneTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Most bytes read after <c>[DONE]</c> to save a connection; a provider sending more is not waited for.</summary>
+    public const int MaxDrainBytes = 16 * 1024;
+
+    private const int DrainBufferBytes = 1024;
+
     private readonly UpstreamResponse _upstream;
+    private readonly Stream _body;
     private readonly IAsyncEnumerator<SseEvent> _events;
     private bool _finished;
 
-    private OpenAIChunkReader(UpstreamResponse upstream, IAsyncEnumerator<SseEvent> events)
+    private OpenAIChunkReader(UpstreamResponse upstream, Stream body)
     {
         _upstream = upstream;
-        _events = events;
+        _body = body;
+        _events = SseReader.ReadAsync(body, upstream.Token).GetAsyncEnumerator(upstream.Token);
     }
 
     private string Provider => _upstream.Provider;
@@ -42,7 +56,7 @@ public sealed class OpenAIChunkReader : IAsyncDisposable
                 var preview = await BodyPreview.ReadAsync(body, upstream.Token).ConfigureAwait(false);
                 throw upstream.Invalid($"expected {OpenAICompatibleClient.EventStreamMediaType} but got content type '{mediaType ?? "(none)"}': {preview}");
             }
-            return new OpenAIChunkReader(upstream, SseReader.ReadAsync(body, upstream.Token).GetAsyncEnumerator(upstream.Token));
+            return new OpenAIChunkReader(upstream, body);
         }
         catch (Exception ex)
         {
@@ -104,6 +118,7 @@ public sealed class OpenAIChunkReader : IAsyncDisposable
         try
         {
             await _events.DisposeAsync().ConfigureAwait(false);
+            if (_finished) await DrainAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
@@ -112,6 +127,28 @@ public sealed class OpenAIChunkReader : IAsyncDisposable
         finally
         {
             _upstream.Dispose();
+        }
+    }
+
+    /// <summary>Reads the rest of a finished body (normally only the chunked terminator), within small bounds.</summary>
+    private async ValueTask DrainAsync()
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_upstream.Token);
+        bound.CancelAfter(DrainAfterDoneTimeout);
+        var buffer = ArrayPool<byte>.Shared.Rent(DrainBufferBytes);
+        try
+        {
+            var total = 0;
+            int n;
+            while ((n = await _body.ReadAsync(buffer, bound.Token).ConfigureAwait(false)) > 0)
+            {
+                total += n;
+                if (total > MaxDrainBytes) return;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }
