@@ -15,6 +15,7 @@ public sealed class ProviderClients
         _byFormat = new Dictionary<WireFormat, IProviderClient>
         {
             // Each wire format registers its client here.
+            [WireFormat.Bedrock] = new Bedrock.BedrockClient(http),
         };
     }
 
