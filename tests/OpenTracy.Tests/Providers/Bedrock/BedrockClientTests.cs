@@ -78,6 +78,20 @@ public class BedrockClientTests
     }
 
     [Fact]
+    public void A_key_naming_its_own_region_is_sent_to_that_regions_endpoint()
+    {
+        var env = new ProviderEnvironment(name => name switch { "AWS_REGION" => "us-east-1", "AWS_ACCESS_KEY_ID" => "AKIDENV", "AWS_SECRET_ACCESS_KEY" => "envsecret", _ => null });
+        var keyed = env.Endpoint(ProviderCatalog.Bedrock, apiKey: "AKID:SECRET:eu-west-1");
+        Assert.Equal("https://bedrock-runtime.eu-west-1.amazonaws.com", keyed.BaseUrl);
+        Assert.Equal("eu-west-1", keyed.Credentials.Aws!.Region);
+        Assert.Equal("https://bedrock-runtime.us-east-1.amazonaws.com", env.Endpoint(ProviderCatalog.Bedrock).BaseUrl);
+
+        var mocked = new ProviderEnvironment(name => name == "BEDROCK_BASE_URL" ? "http://127.0.0.1:1234/" : null);
+        Assert.Equal("http://127.0.0.1:1234", mocked.Endpoint(ProviderCatalog.Bedrock, apiKey: "AKID:SECRET:eu-west-1").BaseUrl);
+        Assert.Equal("http://127.0.0.1:9", env.Endpoint(ProviderCatalog.Bedrock, "http://127.0.0.1:9", "AKID:SECRET:eu-west-1").BaseUrl);
+    }
+
+    [Fact]
     public void Registered_for_the_bedrock_wire_format()
         => Assert.IsType<BedrockClient>(new ProviderClients(new HttpClient()).For(ProviderCatalog.Bedrock));
 }
