@@ -16,6 +16,7 @@ public sealed class ProviderClients
         {
             // Each wire format registers its client here.
             [WireFormat.Anthropic] = new Anthropic.AnthropicClient(http),
+            [WireFormat.Bedrock] = new Bedrock.BedrockClient(http),
         };
     }
 
