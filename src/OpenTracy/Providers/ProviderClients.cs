@@ -15,8 +15,10 @@ public sealed class ProviderClients
         _byFormat = new Dictionary<WireFormat, IProviderClient>
         {
             // Each wire format registers its client here.
-            { WireFormat.OpenAI, new OpenAI.OpenAICompatibleClient(http, Environment) },
-            { WireFormat.Azure, new OpenAI.AzureOpenAIClient(http, Environment) },
+            [WireFormat.OpenAI] = new OpenAI.OpenAICompatibleClient(http, Environment),
+            [WireFormat.Azure] = new OpenAI.AzureOpenAIClient(http, Environment),
+            [WireFormat.Anthropic] = new Anthropic.AnthropicClient(http),
+            [WireFormat.Bedrock] = new Bedrock.BedrockClient(http),
         };
     }
 
