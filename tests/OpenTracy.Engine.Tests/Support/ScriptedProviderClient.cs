@@ -16,6 +16,7 @@ public sealed class ScriptedProviderClient : IProviderClient
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Step>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Call> _calls = new();
     private int _cancelled;
+    private int _pulled;
 
     public abstract record Step;
     public sealed record Fail(ProviderException Error) : Step;
@@ -23,7 +24,7 @@ public sealed class ScriptedProviderClient : IProviderClient
     public sealed record Answer(string Content) : Step;
     public sealed record Hang : Step;
     /// <summary>Streams <paramref name="Chunks"/> content chunks (then a usage chunk), failing after <paramref name="FailAfter"/> chunks when set; <paramref name="ChunkDelay"/> between chunks.</summary>
-    public sealed record Stream(int Chunks, int? FailAfter = null, TimeSpan? ChunkDelay = null) : Step;
+    public sealed record Streams(int Chunks, int? FailAfter = null, TimeSpan? ChunkDelay = null) : Step;
 
     public sealed record Call(string Model, string Provider, TimeSpan At, ProviderRequest Request);
 
@@ -33,6 +34,9 @@ public sealed class ScriptedProviderClient : IProviderClient
     public TaskCompletionSource CancellationSeen { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int CancelledCount => Volatile.Read(ref _cancelled);
+
+    /// <summary>Stream chunks produced so far (each one pulled by the consumer of the upstream enumerator).</summary>
+    public int Pulled => Volatile.Read(ref _pulled);
 
     public ScriptedProviderClient Script(string model, params Step[] steps)
     {
@@ -86,7 +90,7 @@ public sealed class ScriptedProviderClient : IProviderClient
             case Hang:
                 await WaitForCancellation(cancellationToken);
                 throw new OperationCanceledException(cancellationToken);
-            case Stream s:
+            case Streams s:
                 for (var i = 0; i < s.Chunks; i++)
                 {
                     if (s.FailAfter == i) throw Status(502, provider: request.ProviderName);
@@ -103,6 +107,7 @@ public sealed class ScriptedProviderClient : IProviderClient
                             throw;
                         }
                     }
+                    Interlocked.Increment(ref _pulled);
                     yield return Chunk(request.Model, $"c{i} ");
                 }
                 yield return new StreamChunk { Id = "chatcmpl-test", Model = request.Model, Choices = [], Usage = Usage.Of(3, s.Chunks) };
