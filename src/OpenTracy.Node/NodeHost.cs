@@ -40,6 +40,8 @@ public static class NodeHost
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = otherArgs });
         builder.Logging.ClearProviders();
+        // One line per request from ASP.NET itself is noise at gateway rates; warnings and errors still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -55,7 +55,7 @@ public sealed class ChatCompletionsEndpoint(
         {
             case CompletionAnswered answered:
                 EdgeResponses.AddRouteHeaders(context.Response, answered.Route);
-                await EdgeResponses.WriteJsonAsync(context.Response, StatusCodes.Status200OK, answered.Response, WireJson.Default.ModelResponse);
+                await EdgeResponses.WriteJsonAsync(context.Response, StatusCodes.Status200OK, answered.Response, EdgeJson.Wire.ModelResponse);
                 break;
             case CompletionStreaming streaming:
                 EdgeResponses.AddRouteHeaders(context.Response, streaming.Route);

@@ -37,6 +37,6 @@ public static class EdgeResponses
     {
         if (error.RetryAfter is { } retryAfter)
             response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        return WriteJsonAsync(response, error.Status, error.Body, WireJson.Default.ErrorResponse);
+        return WriteJsonAsync(response, error.Status, error.Body, EdgeJson.Wire.ErrorResponse);
     }
 }

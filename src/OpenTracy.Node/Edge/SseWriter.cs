@@ -38,7 +38,7 @@ public static class SseWriter
         {
             await foreach (var chunk in chunks.RunAsAsyncEnumerableBuffer(materializer, 1, buffer).WithCancellation(aborted))
             {
-                await WriteEventAsync(writer, JsonSerializer.SerializeToUtf8Bytes(chunk, WireJson.Default.StreamChunk), aborted);
+                await WriteEventAsync(writer, JsonSerializer.SerializeToUtf8Bytes(chunk, EdgeJson.Wire.StreamChunk), aborted);
             }
             if (!aborted.IsCancellationRequested)
             {
@@ -54,7 +54,7 @@ public static class SseWriter
         {
             logger.LogInformation("stream ended with an error after its first chunk: {Message}", ex.Message);
             var error = EngineError.FromException(ex);
-            await WriteEventAsync(writer, JsonSerializer.SerializeToUtf8Bytes(error.Body, WireJson.Default.ErrorResponse), aborted);
+            await WriteEventAsync(writer, JsonSerializer.SerializeToUtf8Bytes(error.Body, EdgeJson.Wire.ErrorResponse), aborted);
             await writer.WriteAsync(Done, aborted);
             await writer.FlushAsync(aborted);
         }
