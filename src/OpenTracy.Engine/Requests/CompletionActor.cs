@@ -143,11 +143,11 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         _attempts++;
         var deployment = Current.Deployment;
         var body = _request.ForUpstream(deployment.Model, Streaming);
-        if (Streaming)
-        {
-            // Ask upstream for usage so cost can be computed; the client sees the usage chunk only if it asked.
-            body = body with { StreamOptions = (body.StreamOptions ?? new StreamOptions()) with { IncludeUsage = true } };
-        }
+        // Streams ask upstream for usage so cost can be computed (the client sees the usage chunk only if it
+        // asked); stream_options on a non-streaming call would only make strict upstreams refuse it.
+        body = Streaming
+            ? body with { StreamOptions = (body.StreamOptions ?? new StreamOptions()) with { IncludeUsage = true } }
+            : body with { StreamOptions = null };
         var call = new ProviderRequest(deployment.Endpoint, deployment.Model, body, _services.Settings.Upstream.Timeout);
         _child = Context.ActorOf(ProviderCallActor.Props(call, _services.Clients, Streaming), $"call-{_index}");
         Context.Watch(_child);
