@@ -1,3 +1,4 @@
+using OpenTracy.Pricing;
 using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
@@ -59,13 +60,13 @@ public static class NodeHost
         services.AddSingleton(providerEnvironment);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new ProviderClients(ProviderClients.CreateHttpClient(), providerEnvironment));
-        services.AddSingleton<IPriceTable>(EmptyPriceTable.Instance);
+        services.AddSingleton(PriceTable.Default);
         services.AddSingleton<DeploymentStats>();
-        services.AddSingleton(sp => new RoutePlanner(settings, providerEnvironment, sp.GetRequiredService<IPriceTable>(), sp.GetRequiredService<DeploymentStats>()));
+        services.AddSingleton(sp => new RoutePlanner(settings, providerEnvironment, sp.GetRequiredService<PriceList>(), sp.GetRequiredService<DeploymentStats>()));
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ProviderClients>();
-            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<IPriceTable>());
+            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>());
         });
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "edge"));
         services.AddSingleton<ChatCompletionsEndpoint>();

@@ -7,6 +7,7 @@ namespace OpenTracy.Node.Tests;
 /// <summary>The real node against the mock provider: every wire format, JSON and SSE, retries, fallbacks, disconnects.</summary>
 public sealed class ChatCompletionsTests(NodeFixture fx) : IClassFixture<NodeFixture>
 {
+    /// <summary>One model per wire format; the price table knows each, so answers carry <c>cost</c>.</summary>
     public static TheoryData<string, string> Formats => new()
     {
         { "openai/gpt-4o-mini", "openai" },
@@ -27,6 +28,7 @@ public sealed class ChatCompletionsTests(NodeFixture fx) : IClassFixture<NodeFix
         Assert.Equal("chat.completion", (string?)body["object"]);
         Assert.Equal("echo: hello there", (string?)body["choices"]![0]!["message"]!["content"]);
         Assert.True((int)body["usage"]!["completion_tokens"]! > 0);
+        Assert.True((double)body["cost"]!["total_cost_usd"]! > 0);
         Assert.Equal(model, Header(response, "X-OpenTracy-Selected-Model"));
         Assert.Equal(provider, Header(response, "X-OpenTracy-Provider"));
         Assert.Equal("1", Header(response, "X-OpenTracy-Attempts"));
@@ -66,6 +68,7 @@ public sealed class ChatCompletionsTests(NodeFixture fx) : IClassFixture<NodeFix
         Assert.Empty(usage["choices"]!.AsArray());
         Assert.True((int)usage["usage"]!["prompt_tokens"]! > 0);
         Assert.True((int)usage["usage"]!["total_tokens"]! > 0);
+        Assert.True((double)usage["cost"]!["total_cost_usd"]! > 0);
     }
 
     [Fact]

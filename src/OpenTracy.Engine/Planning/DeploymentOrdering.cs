@@ -1,3 +1,4 @@
+using OpenTracy.Pricing;
 using System.Collections.Concurrent;
 using OpenTracy.Engine.Configuration;
 
@@ -9,7 +10,7 @@ namespace OpenTracy.Engine.Planning;
 /// price (unknown last); lowest-latency sorts stably by average latency (untried last); weighted-random
 /// samples without replacement. Groups of one are returned as they are. Thread-safe.
 /// </summary>
-public sealed class DeploymentOrdering(IPriceTable prices, DeploymentStats stats, Random? random = null)
+public sealed class DeploymentOrdering(PriceList prices, DeploymentStats stats, Random? random = null)
 {
     private readonly ConcurrentDictionary<string, StrongCounter> _rotation = new(StringComparer.Ordinal);
     private readonly Random _random = random ?? Random.Shared;
@@ -21,7 +22,7 @@ public sealed class DeploymentOrdering(IPriceTable prices, DeploymentStats stats
         return strategy switch
         {
             RoutingStrategy.RoundRobin => RoundRobin(alias, group),
-            RoutingStrategy.LeastCost => [.. group.Select(g => g.Deployment).OrderBy(d => prices.Find(d.Model)?.PerTokenSum ?? double.PositiveInfinity)],
+            RoutingStrategy.LeastCost => [.. group.Select(g => g.Deployment).OrderBy(d => prices.Find(d.Model) is { } p ? p.InputPerToken + p.OutputPerToken : double.PositiveInfinity)],
             RoutingStrategy.LowestLatency => [.. group.Select(g => g.Deployment).OrderBy(d => stats.Get(d.StatsKey).AverageLatencyMs)],
             RoutingStrategy.WeightedRandom => WeightedRandom(group),
             _ => [.. group.Select(g => g.Deployment)],

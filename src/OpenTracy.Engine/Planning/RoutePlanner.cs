@@ -1,3 +1,4 @@
+using OpenTracy.Pricing;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Models;
@@ -25,7 +26,7 @@ public sealed class RoutePlanner
     private readonly ProviderEnvironment _environment;
     private readonly DeploymentOrdering _ordering;
 
-    public RoutePlanner(OpenTracySettings settings, ProviderEnvironment environment, IPriceTable prices, DeploymentStats stats, Random? random = null)
+    public RoutePlanner(OpenTracySettings settings, ProviderEnvironment environment, PriceList prices, DeploymentStats stats, Random? random = null)
     {
         _settings = settings;
         _environment = environment;

@@ -166,7 +166,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         var deployment = Current.Deployment;
         _services.Planner.Stats.RecordSuccess(deployment.StatsKey, answered.Latency);
         var response = answered.Response;
-        var cost = _services.Prices.CostOf(deployment.Model, response.Usage);
+        var cost = _services.Prices.Cost(deployment.Model, response.Usage);
         if (cost is not null) response = response with { Cost = cost };
         Finish(new CompletionAnswered(response, Route()!));
     }
@@ -180,7 +180,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         var self = Self;
         var prices = _services.Prices;
         var chunks = opened.Chunks
-            .Via(new UsageChunkStage(_request.WantsStreamUsage, usage => prices.CostOf(deployment.Model, usage)))
+            .Via(new UsageChunkStage(_request.WantsStreamUsage, usage => prices.Cost(deployment.Model, usage)))
             .WatchTermination((mat, done) =>
             {
                 self.Tell(StreamMaterialized.Instance);

@@ -1,5 +1,6 @@
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Planning;
+using OpenTracy.Pricing;
 using OpenTracy.Providers;
 
 namespace OpenTracy.Engine.Requests;
@@ -10,4 +11,4 @@ public sealed record EngineServices(
     OpenTracySettings Settings,
     RoutePlanner Planner,
     Func<ProviderInfo, IProviderClient> Clients,
-    IPriceTable Prices);
+    PriceList Prices);

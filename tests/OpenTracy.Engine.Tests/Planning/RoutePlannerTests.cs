@@ -1,3 +1,4 @@
+using OpenTracy.Pricing;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Engine.Planning;
@@ -8,12 +9,12 @@ namespace OpenTracy.Engine.Tests.Planning;
 
 public sealed class RoutePlannerTests
 {
-    private static RoutePlanner Planner(string? hocon = null, IReadOnlyDictionary<string, string?>? env = null, IPriceTable? prices = null,
+    private static RoutePlanner Planner(string? hocon = null, IReadOnlyDictionary<string, string?>? env = null, PriceList? prices = null,
         DeploymentStats? stats = null, Random? random = null)
     {
         var environment = env ?? TestEngine.DefaultEnvironment;
         return new RoutePlanner(TestEngine.Settings(hocon), new ProviderEnvironment(n => environment.TryGetValue(n, out var v) ? v : null),
-            prices ?? EmptyPriceTable.Instance, stats ?? new DeploymentStats(), random);
+            prices ?? new PriceList([]), stats ?? new DeploymentStats(), random);
     }
 
     private static RoutePlan PlanOf(RoutePlanner planner, string model, IReadOnlyList<string>? fallbacks = null, int? numRetries = null)
@@ -149,7 +150,7 @@ public sealed class RoutePlannerTests
     [Fact]
     public void Least_cost_sorts_by_summed_price_with_unknown_models_last()
     {
-        var prices = new FixedPrices(new Dictionary<string, ModelPrice> { ["b"] = new(1, 1), ["c"] = new(0.1, 0.2) });
+        var prices = new PriceList([new ModelPrice("b", 1, 1), new ModelPrice("c", 0.1, 0.2)]);
         var planner = Planner(ThreeWayGroup.Replace("STRATEGY", "least-cost"), prices: prices);
 
         Assert.Equal(["openai/c", "openai/b", "openai/a"], Names(PlanOf(planner, "trio")));

@@ -1,3 +1,4 @@
+using OpenTracy.Pricing;
 using Akka.Configuration;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Planning;
@@ -32,12 +33,12 @@ public static class TestEngine
     public static OpenTracySettings Settings(string? overrides = null) => OpenTracySettings.FromConfig(Config(overrides));
 
     public static EngineServices Services(IProviderClient client, string? overrides = null, IReadOnlyDictionary<string, string?>? environment = null,
-        IPriceTable? prices = null, Random? random = null)
+        PriceList? prices = null, Random? random = null)
     {
         var settings = Settings(overrides);
         var env = environment ?? DefaultEnvironment;
         var providerEnvironment = new ProviderEnvironment(name => env.TryGetValue(name, out var v) ? v : null);
-        prices ??= new FixedPrices(new Dictionary<string, ModelPrice> { ["m1"] = new(1, 2), ["m2"] = new(0.5, 1) });
+        prices ??= new PriceList([new ModelPrice("m1", 1, 2), new ModelPrice("m2", 0.5, 1)]);
         var planner = new RoutePlanner(settings, providerEnvironment, prices, new DeploymentStats(), random);
         return new EngineServices(settings, planner, _ => client, prices);
     }
@@ -52,9 +53,4 @@ public static class TestEngine
             Stream = stream ? true : null,
             StreamOptions = includeUsage ? new StreamOptions { IncludeUsage = true } : null,
         };
-}
-
-public sealed class FixedPrices(IReadOnlyDictionary<string, ModelPrice> prices) : IPriceTable
-{
-    public ModelPrice? Find(string model) => prices.GetValueOrDefault(model);
 }
