@@ -94,7 +94,7 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
             Sender.Tell(PermitGranted.Instance);
             return;
         }
-        entry.Waiters.Enqueue(new Waiter(Sender, now + acquire.MaxWait));
+        entry.Waiters.Enqueue(new Waiter(Sender, now + Max(acquire.MaxWait, _settings.MinWait)));
         Pump(entry, now);
     }
 

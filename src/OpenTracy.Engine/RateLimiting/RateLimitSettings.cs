@@ -20,7 +20,8 @@ public sealed record RateLimitSettings(
     TimeSpan LeaseTtl,
     TimeSpan LeaseTimeout,
     TimeSpan Tick,
-    TimeSpan HolderTtl)
+    TimeSpan HolderTtl,
+    TimeSpan MinWait)
 {
     public const string LimitsPath = "opentracy.rate-limits";
     public const string LeasingPath = "opentracy.rate-limiting";
@@ -53,6 +54,7 @@ public sealed record RateLimitSettings(
             OpenTracySettings.RequireTimeSpan(l, "lease-ttl"),
             OpenTracySettings.RequireTimeSpan(l, "lease-timeout"),
             OpenTracySettings.RequireTimeSpan(l, "tick"),
-            OpenTracySettings.RequireTimeSpan(l, "holder-ttl"));
+            OpenTracySettings.RequireTimeSpan(l, "holder-ttl"),
+            OpenTracySettings.RequireTimeSpan(l, "min-wait"));
     }
 }
