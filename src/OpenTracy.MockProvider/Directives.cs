@@ -131,7 +131,17 @@ internal sealed class Directive
     private static int ScanValue(string text, int pos, bool balanced)
     {
         var len = text.Length;
+        if (!balanced)
+        {
+            while (pos < len && !char.IsWhiteSpace(text[pos]) && text[pos] != ']')
+            {
+                pos++;
+            }
+            return pos;
+        }
+
         var start = pos;
+        Span<char> closers = stackalloc char[64];
         var depth = 0;
         var inString = false;
         while (pos < len)
@@ -151,22 +161,17 @@ internal sealed class Directive
                 pos++;
                 continue;
             }
-            if (!balanced)
-            {
-                if (char.IsWhiteSpace(c) || c == ']')
-                {
-                    return pos;
-                }
-                pos++;
-                continue;
-            }
             if (c == '"')
             {
                 inString = true;
             }
             else if (c is '{' or '[')
             {
-                depth++;
+                if (depth == closers.Length)
+                {
+                    return ScanValue(text, start, balanced: false);
+                }
+                closers[depth++] = c == '{' ? '}' : ']';
             }
             else if (c is '}' or ']')
             {
@@ -177,9 +182,13 @@ internal sealed class Directive
                         return pos;
                     }
                 }
-                else
+                else if (closers[depth - 1] == c)
                 {
                     depth--;
+                }
+                else
+                {
+                    return ScanValue(text, start, balanced: false); // mismatched bracket: not JSON
                 }
             }
             else if (depth == 0 && char.IsWhiteSpace(c))
@@ -189,11 +198,7 @@ internal sealed class Directive
             pos++;
         }
         // Ran off the end inside an unbalanced value: fall back to a plain token.
-        if (balanced && (depth > 0 || inString))
-        {
-            return ScanValue(text, start, balanced: false);
-        }
-        return Math.Min(pos, len);
+        return depth > 0 || inString ? ScanValue(text, start, balanced: false) : len;
     }
 
     private void Apply(string key, string value)
