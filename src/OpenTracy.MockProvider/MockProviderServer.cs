@@ -53,7 +53,12 @@ public sealed class MockProviderServer : IAsyncDisposable
                 logging.SetMinimumLevel(LogLevel.Warning);
                 configureLogging?.Invoke(logging);
             })
-            .ConfigureServices(services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3)))
+            .ConfigureServices(services =>
+            {
+                services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
+                // In-process use must not hook the host process's Ctrl+C / SIGTERM; Program handles signals itself.
+                services.AddSingleton<IHostLifetime, PassiveLifetime>();
+            })
             .ConfigureWebHost(web => web
                 .UseKestrel(kestrel =>
                 {
@@ -122,7 +127,7 @@ public sealed class MockProviderServer : IAsyncDisposable
         if (HttpMethods.IsPost(ctx.Request.Method))
         {
             var (rawPath, rawQuery) = RawTarget(ctx);
-            if (path == "/v1/messages")
+            if (path.EndsWith("/v1/messages", StringComparison.Ordinal))
             {
                 return HandleProviderAsync(ctx, _anthropic, new Route(rawPath, rawQuery, null, false));
             }
@@ -207,14 +212,10 @@ public sealed class MockProviderServer : IAsyncDisposable
 
     private async Task HandleProviderAsync(HttpContext ctx, WireFormat wire, Route route)
     {
-        byte[] body;
-        try
+        var body = await TryReadBodyAsync(ctx);
+        if (body is null)
         {
-            body = await ReadBodyAsync(ctx.Request, ctx.RequestAborted);
-        }
-        catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)
-        {
-            return; // client went away while sending the request
+            return;
         }
 
         var request = wire.Parse(body);
@@ -304,6 +305,29 @@ public sealed class MockProviderServer : IAsyncDisposable
         return await wire.WriteAnswerAsync(ctx, route, request, answer, d, ct);
     }
 
+    /// <summary>Reads the whole body; null (after answering if still possible) when it cannot be read.</summary>
+    private static async Task<byte[]?> TryReadBodyAsync(HttpContext ctx)
+    {
+        try
+        {
+            return await ReadBodyAsync(ctx.Request, ctx.RequestAborted);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (!ctx.RequestAborted.IsCancellationRequested && !ctx.Response.HasStarted)
+        {
+            ctx.Response.StatusCode = ex.StatusCode; // e.g. 413 for an oversized body
+            return null;
+        }
+        catch (Exception) when (ctx.RequestAborted.IsCancellationRequested || ctx.Response.HasStarted)
+        {
+            return null; // client went away while sending the request
+        }
+        catch (Exception) when (!ctx.Response.HasStarted)
+        {
+            ctx.Response.StatusCode = 400;
+            return null;
+        }
+    }
+
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         var length = request.ContentLength;
@@ -332,12 +356,8 @@ public sealed class MockProviderServer : IAsyncDisposable
     private async Task HandleUnknownAsync(HttpContext ctx)
     {
         var (rawPath, rawQuery) = RawTarget(ctx);
-        byte[] body;
-        try
-        {
-            body = await ReadBodyAsync(ctx.Request, ctx.RequestAborted);
-        }
-        catch (Exception) when (ctx.RequestAborted.IsCancellationRequested)
+        var body = await TryReadBodyAsync(ctx);
+        if (body is null)
         {
             return;
         }
@@ -400,6 +420,14 @@ public sealed class MockProviderServer : IAsyncDisposable
         ctx.Response.ContentType = "application/json";
         await ctx.Response.WriteAsync(json, ctx.RequestAborted);
     }
+}
+
+/// <summary>A host lifetime that neither waits for nor reacts to console signals.</summary>
+internal sealed class PassiveLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 internal static class MockJson

@@ -37,6 +37,16 @@ public sealed class AnthropicTests(ServerFixture fx) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task Messages_path_may_sit_under_a_base_url_prefix()
+    {
+        var req = Wire.Anthropic("prefixed");
+        req.RequestUri = new Uri("/anthropic/v1/messages", UriKind.Relative);
+        using var res = await fx.Http.SendAsync(req);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        Assert.Equal("echo: prefixed", (string)Wire.ParseJson(await res.Content.ReadAsStringAsync())["content"]![0]!["text"]!);
+    }
+
+    [Fact]
     public async Task Tool_result_blocks_are_skipped_for_the_echo()
     {
         var body = new
