@@ -222,6 +222,36 @@ public class SdkLoopbackTests(SdkMockFixture fx) : IClassFixture<SdkMockFixture>
     }
 
     [Fact]
+    public async Task Cost_is_the_price_table_times_the_reported_usage()
+    {
+        var id = NewId("cost");
+        var response = await fx.Client().CompletionAsync("openai/gpt-4o-mini", Say($"one two three four five [mock id={id}]"));
+        var usage = response.Usage!;
+        Assert.True(usage.PromptTokens > 0 && usage.CompletionTokens > 0);
+        // gpt-4o-mini: $0.15 per 1M input tokens, $0.60 per 1M output tokens.
+        Assert.Equal(usage.PromptTokens * 0.15 / 1e6 + usage.CompletionTokens * 0.60 / 1e6, response.CostUsd!.Value, 15);
+        Assert.Equal(OpenTracy.Pricing.PriceTable.Cost("gpt-4o-mini", usage)!.TotalCostUsd, response.CostUsd.Value, 15);
+        Assert.Equal(response.CostUsd.Value, response.ToJsonElement().GetProperty("_cost").GetDouble(), 15);
+
+        // A dated snapshot is priced by longest prefix; an unknown model costs 0.
+        var dated = await fx.Client().CompletionAsync("openai/gpt-4o-mini-2024-07-18", Say($"x [mock id={id}]"));
+        Assert.Equal(dated.Usage!.PromptTokens * 0.15 / 1e6 + dated.Usage.CompletionTokens * 0.60 / 1e6, dated.CostUsd!.Value, 15);
+        Assert.Equal(0.0, (await fx.Client().CompletionAsync("openai/unpriced-model", Say($"x [mock id={id}]"))).CostUsd);
+    }
+
+    [Fact]
+    public async Task A_streams_usage_chunk_carries_its_cost()
+    {
+        var id = NewId("scost");
+        var chunks = new List<StreamChunk>();
+        await foreach (var c in fx.Client().StreamAsync("openai/gpt-4o-mini", Say($"a b c [mock id={id}]"),
+                           new CompletionOptions { Extra = new Dictionary<string, object?> { ["stream_options"] = new { include_usage = true } } }))
+            chunks.Add(c);
+        var usage = Assert.Single(chunks, c => c.Usage is not null);
+        Assert.Equal(usage.Usage!.PromptTokens * 0.15 / 1e6 + usage.Usage.CompletionTokens * 0.60 / 1e6, usage.Cost!.TotalCostUsd, 15);
+    }
+
+    [Fact]
     public void The_blocking_form_works_over_loopback()
     {
         var id = NewId("blocking");
