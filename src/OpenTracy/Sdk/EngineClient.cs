@@ -15,6 +15,8 @@ internal sealed record EngineAnswer(ModelResponse Response, IReadOnlyDictionary<
 /// </summary>
 internal sealed class EngineClient(HttpClient http)
 {
+    public HttpClient Http => http;
+
     public const string ProviderName = "engine";
     public const string HeaderPrefix = "X-OpenTracy-";
     private const string DoneMarker = "[DONE]";

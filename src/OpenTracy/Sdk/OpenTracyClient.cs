@@ -14,8 +14,9 @@ namespace OpenTracy;
 /// <c>OPENTRACY_ENGINE_URL</c> (legacy <c>LUNAR_ENGINE_URL</c>) is read when the client is constructed;
 /// when set, calls without <c>api_base</c>/<c>force_direct</c> go through the engine.
 /// </remarks>
-public sealed class OpenTracyClient
+public sealed class OpenTracyClient : IDisposable
 {
+    private readonly HttpClient? _ownedHttp;
     private readonly Func<ProviderInfo, IProviderClient> _clientFor;
     private readonly EngineClient _engine;
     private readonly TargetResolver _resolver;
@@ -23,7 +24,7 @@ public sealed class OpenTracyClient
     private readonly PriceLookup _price;
 
     /// <summary>A client over the process environment with its own pooled HttpClient.</summary>
-    public OpenTracyClient() : this(new ProviderClients(ProviderClients.CreateHttpClient())) { }
+    public OpenTracyClient() : this(new ProviderClients(ProviderClients.CreateHttpClient())) => _ownedHttp = _engine.Http;
 
     /// <summary>A client over existing provider clients (their HttpClient and environment).</summary>
     /// <param name="timeProvider">Clock for latencies and retry waits; <see cref="TimeProvider.System"/> by default.</param>
@@ -40,6 +41,9 @@ public sealed class OpenTracyClient
         _time = timeProvider ?? TimeProvider.System;
         _price = price ?? SdkPricing.Lookup;
     }
+
+    /// <summary>Releases the HttpClient this client created itself (none when it was given <see cref="ProviderClients"/>).</summary>
+    public void Dispose() => _ownedHttp?.Dispose();
 
     /// <summary>The environment keys, base URLs and the engine URL come from.</summary>
     public ProviderEnvironment Environment { get; }

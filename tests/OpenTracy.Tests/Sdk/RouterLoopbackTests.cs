@@ -39,9 +39,9 @@ public class RouterLoopbackTests(SdkMockFixture fx) : IClassFixture<SdkMockFixtu
     {
         var router = NewRouter(BalancingStrategy.LowestLatency, [D("openai/gpt-4o"), D("openai/gpt-4o-mini")], time: TimeProvider.System);
         var slow = NewId("ll-slow");
-        await router.CompletionAsync("smart", Say($"x [mock id={slow} delay-ms=1000]"));          // gpt-4o: ≥ 1000 ms
+        await router.CompletionAsync("smart", Say($"x [mock id={slow} delay-ms=2000]"));          // gpt-4o: ≥ 2000 ms
         var fail = NewId("ll-fail");
-        await router.CompletionAsync("smart", Say($"x [mock id={fail} status=400 fail-times=1]")); // gpt-4o fails (avg ≥ 500 ms), gpt-4o-mini answers
+        await router.CompletionAsync("smart", Say($"x [mock id={fail} status=400 fail-times=1]")); // gpt-4o fails (avg ≥ 1000 ms), gpt-4o-mini answers
         var after = NewId("ll-after");
         await router.CompletionAsync("smart", Say($"x [mock id={after}]"));
 
@@ -49,7 +49,7 @@ public class RouterLoopbackTests(SdkMockFixture fx) : IClassFixture<SdkMockFixtu
         Assert.Equal(["gpt-4o", "gpt-4o-mini"], fx.RequestedModels(fail));
         Assert.Equal(["gpt-4o-mini"], fx.RequestedModels(after));
         var stats = router.GetStats()["smart"];
-        Assert.True(stats[0].AvgLatencyMs >= 500);
+        Assert.True(stats[0].AvgLatencyMs >= 1000);
         Assert.Equal((2L, 1L), (stats[0].Requests, stats[0].Errors));
     }
 
