@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Event;
 
 namespace OpenTracy.Engine.RateLimiting;
@@ -61,7 +60,7 @@ public sealed class ProviderKeyLimiter : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _log.Info("rate limiter entity {0} started on {1} (buckets start empty)", _entityId, Cluster.Get(Context.System).SelfAddress);
+        _log.Info("rate limiter entity {0} started on {1} (buckets start empty)", _entityId, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
         Timers.StartPeriodicTimer(PruneTimer, PruneHolders.Instance, _settings.HolderTtl);
     }
 
