@@ -85,6 +85,7 @@ public static class NodeHost
             })
             .WithOpenTracyCluster()
             .WithOpenTracyRateLimiting(rateLimits)
+            .WithOpenTracyClusterStats(sp.GetRequiredService<DeploymentStats>(), config)
             .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>()));
 
         var app = builder.Build();

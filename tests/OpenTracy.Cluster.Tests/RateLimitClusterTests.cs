@@ -16,6 +16,11 @@ public sealed class RateLimitedCluster : ClusterFixture
           openai { requests-per-minute = {{Rpm}}, burst = {{Burst}}, max-wait = 0s }
           groq { requests-per-minute = 6000, burst = 100, max-wait = 0s }
         }
+        opentracy.cluster-stats.publish-interval = 1s
+        opentracy.model-groups.shared-latency {
+          strategy = lowest-latency
+          deployments = [ { model = "fireworks/first" }, { model = "cerebras/second" } ]
+        }
         """;
 }
 
@@ -101,5 +106,46 @@ public sealed class RateLimitClusterTests(RateLimitedCluster cluster, ITestOutpu
         if (rest > TimeSpan.Zero) await Task.Delay(rest);
         var after = await Chat.SendAsync(cluster.Http, c.BaseUrl, model, "[mock id=cool-done] hi");
         Assert.True(after.Ok, $"after the cooldown: {after.Status} {after.Failure}");
+    }
+
+    // Lowest-latency plans with the cluster-wide picture: what one node learned steers the others.
+    private const string Group = "shared-latency";
+    private const string First = "fireworks/first";
+    private const string Second = "cerebras/second";
+    private const int MaxPolls = 30;
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task A_deployment_that_was_slow_on_node_A_is_planned_last_on_node_B()
+    {
+        var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        // On A: the first deployment fails once (the plan falls through to the second, which answers fast) ...
+        var fallThrough = await SendToGroupAsync(http, a.BaseUrl, "[mock id=shared-fail status=500 fail-times=1] hi");
+        Assert.Equal(Second, fallThrough);
+        // ... then A sees the first deployment slow: its cluster-wide average is now far above the second's.
+        Assert.Equal(First, await SendToGroupAsync(http, a.BaseUrl, "[mock id=shared-slow delay-ms=800] hi"));
+
+        // B never called either deployment itself: on its own it would try them in list order (both untried).
+        // Polls are slow too, so whatever B picks only makes the first deployment look slower.
+        var picks = new List<string?>();
+        for (var i = 0; i < MaxPolls; i++)
+        {
+            var pick = await SendToGroupAsync(http, b.BaseUrl, "[mock id=shared-poll delay-ms=300] hi");
+            picks.Add(pick);
+            if (pick == Second) break;
+            await Task.Delay(PollEvery);
+        }
+        output.WriteLine($"B's first choices: {string.Join(", ", picks)}");
+        Assert.Equal(Second, picks[^1]);
+    }
+
+    private static async Task<string?> SendToGroupAsync(HttpClient http, Uri node, string text)
+    {
+        var body = $$"""{"model":"{{Group}}","messages":[{"role":"user","content":"{{text}}"}]}""";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri(node, "/v1/chat/completions"), content);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response.Headers.TryGetValues("X-OpenTracy-Selected-Model", out var v) ? v.Single() : null;
     }
 }

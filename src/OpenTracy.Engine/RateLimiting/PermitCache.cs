@@ -22,6 +22,8 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         public static readonly Tick Instance = new();
     }
 
+    private sealed record LeaseDue(string EntityId);
+
     private sealed record Waiter(IActorRef ReplyTo, TimeSpan Deadline);
 
     private sealed class Entry(string entityId, LimitSpec limit)
@@ -56,6 +58,10 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         Receive<ReportCooldown>(c => StartCooldown(c.EntityId, c.RetryAfterMs, forward: true));
         Receive<ReportTokens>(r => _region.Tell(r));
         Receive<Tick>(_ => OnTick());
+        Receive<LeaseDue>(d =>
+        {
+            if (_entries.TryGetValue(d.EntityId, out var entry)) Pump(entry, Now);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -109,6 +115,9 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         if (leased.CooldownMs > 0) entry.CooldownUntil = Max(entry.CooldownUntil, now + TimeSpan.FromMilliseconds(leased.CooldownMs));
         if (leased.RetryAfterMs > 0) entry.NextLeaseAt = now + entry.RetryAfter;
         Pump(entry, now);
+        // Someone still waits and the next permit is due before the next tick: ask exactly then.
+        if (entry.Waiters.Count > 0 && entry.RetryAfter > TimeSpan.Zero && entry.RetryAfter < _settings.Tick)
+            Timers.StartSingleTimer("lease:" + entry.EntityId, new LeaseDue(entry.EntityId), entry.RetryAfter);
     }
 
     private void StartCooldown(string entityId, long ms, bool forward)

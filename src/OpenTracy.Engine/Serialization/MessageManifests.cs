@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.RateLimiting;
 
 namespace OpenTracy.Engine.Serialization;
@@ -20,6 +21,8 @@ public static class MessageManifests
         ("rl.tokens", typeof(ReportTokens)),
         ("rl.cool", typeof(ReportCooldown)),
         ("rl.cooling", typeof(CooldownStarted)),
+        // Cluster-wide deployment statistics (DeploymentStatsPublisher, over distributed pub-sub).
+        ("st.report", typeof(DeploymentStatsReport)),
     ];
 
     public static readonly FrozenDictionary<string, Type> ByManifest = Entries.ToFrozenDictionary(e => e.Manifest, e => e.Type, StringComparer.Ordinal);
