@@ -85,7 +85,7 @@ internal sealed class HashEmbedder(int dimension = MiniLmTextEncoder.EmbeddingDi
 }
 
 /// <summary>Wraps an embedder, counts calls and can hold every call at a gate until released.</summary>
-internal sealed class CountingEmbedder(IEmbedder inner, TimeSpan? delay = null) : IEmbedder
+internal sealed class CountingEmbedder(IEmbedder inner, Task? gate = null) : IEmbedder
 {
     private int _calls;
 
@@ -96,7 +96,7 @@ internal sealed class CountingEmbedder(IEmbedder inner, TimeSpan? delay = null) 
     public async ValueTask<ReadOnlyMemory<float>> EmbedAsync(string text, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _calls);
-        if (delay is { } d) await Task.Delay(d, cancellationToken);
+        if (gate is not null) await gate.WaitAsync(cancellationToken);
         return await inner.EmbedAsync(text, cancellationToken);
     }
 }

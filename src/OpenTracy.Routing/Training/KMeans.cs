@@ -1,20 +1,39 @@
 namespace OpenTracy.Routing.Training;
 
-/// <summary>The result of <see cref="KMeans.Fit"/>: K centroids, each point's cluster, and the iterations run.</summary>
-public sealed record KMeansResult(double[][] Centroids, int[] Labels, int Iterations, bool Converged);
+/// <summary>
+/// The result of <see cref="KMeans.Fit"/>: K centroids, each point's cluster, the iterations of the kept run,
+/// and its inertia (sum of squared distances of points to their centroids).
+/// </summary>
+public sealed record KMeansResult(double[][] Centroids, int[] Labels, int Iterations, bool Converged, double Inertia);
 
 /// <summary>
 /// k-means (squared Euclidean): k-means++ initialisation from a seeded <see cref="Random"/>, then Lloyd
 /// iterations until no point changes cluster or <c>maxIterations</c>. A cluster that loses all its points is
-/// re-seeded with the point farthest from its centroid. Deterministic for a given input order and seed.
+/// re-seeded with the point farthest from its centroid. Like scikit-learn's <c>n_init</c>, the whole run is
+/// repeated <c>restarts</c> times (seeds <c>seed</c>, <c>seed+1</c>, ...) and the run with the lowest inertia
+/// is kept: one k-means++ draw easily lands in a poor local optimum. Deterministic for a given input order
+/// and seed.
 /// </summary>
 public static class KMeans
 {
     public const int DefaultMaxIterations = 300;
     public const int DefaultSeed = 42;
+    public const int DefaultRestarts = 10;
 
     public static KMeansResult Fit(IReadOnlyList<ReadOnlyMemory<float>> points, int k,
-        int maxIterations = DefaultMaxIterations, int seed = DefaultSeed)
+        int maxIterations = DefaultMaxIterations, int seed = DefaultSeed, int restarts = DefaultRestarts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(restarts, 1);
+        KMeansResult? best = null;
+        for (var run = 0; run < restarts; run++)
+        {
+            var result = FitOnce(points, k, maxIterations, unchecked(seed + run));
+            if (best is null || result.Inertia < best.Inertia) best = result;
+        }
+        return best!;
+    }
+
+    private static KMeansResult FitOnce(IReadOnlyList<ReadOnlyMemory<float>> points, int k, int maxIterations, int seed)
     {
         ArgumentNullException.ThrowIfNull(points);
         if (points.Count == 0) throw new ArgumentException("no points to cluster", nameof(points));
@@ -31,9 +50,16 @@ public static class KMeans
         {
             var changed = Assign(points, centroids, labels);
             Update(points, centroids, labels);
-            if (!changed) return new KMeansResult(centroids, labels, iteration, Converged: true);
+            if (!changed) return new KMeansResult(centroids, labels, iteration, Converged: true, Inertia(points, centroids, labels));
         }
-        return new KMeansResult(centroids, labels, maxIterations, Converged: false);
+        return new KMeansResult(centroids, labels, maxIterations, Converged: false, Inertia(points, centroids, labels));
+    }
+
+    private static double Inertia(IReadOnlyList<ReadOnlyMemory<float>> points, double[][] centroids, int[] labels)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < points.Count; i++) sum += Distance(centroids[labels[i]], points[i].Span);
+        return sum;
     }
 
     private static double[][] InitPlusPlus(IReadOnlyList<ReadOnlyMemory<float>> points, int k, Random random)

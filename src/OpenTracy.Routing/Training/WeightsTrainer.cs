@@ -18,6 +18,9 @@ public sealed record TrainerOptions
 
     public int Seed { get; init; } = KMeans.DefaultSeed;
 
+    /// <summary>k-means runs from different seeds; the lowest-inertia run is kept.</summary>
+    public int Restarts { get; init; } = KMeans.DefaultRestarts;
+
     /// <summary>Cost per 1 000 tokens by model id (the profiles' <c>cost_per_1k_tokens</c>).</summary>
     public IReadOnlyDictionary<string, double>? CostPer1kTokens { get; init; }
 
@@ -74,7 +77,7 @@ public static class WeightsTrainer
         var k = Math.Min(o.Clusters, prompts.Count);
         var warnings = new List<string>();
         if (k < o.Clusters) warnings.Add($"clusters clipped from {o.Clusters} to {k} (distinct prompts)");
-        var kmeans = KMeans.Fit(embeddings, k, o.MaxIterations, o.Seed);
+        var kmeans = KMeans.Fit(embeddings, k, o.MaxIterations, o.Seed, o.Restarts);
         if (!kmeans.Converged) warnings.Add($"k-means stopped after {o.MaxIterations} iterations without converging");
 
         var profiles = BuildProfiles(data, rowPrompt, kmeans.Labels, k, o, warnings);

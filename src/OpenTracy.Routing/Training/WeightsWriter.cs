@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -36,6 +37,7 @@ public static class WeightsWriter
 {
     public const string EmbeddingModelName = "all-MiniLM-L6-v2";
     public const string ClusterFileName = "default.npz";
+    private const string CreatedAtFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
     private static readonly RoutingJson Indented = new(new JsonSerializerOptions(RoutingJson.Default.Options) { WriteIndented = true });
 
@@ -81,7 +83,7 @@ public static class WeightsWriter
                 Description = description,
                 NumClusters = k,
                 ModelsProfiled = weights.Profiles.Select(p => p.ModelId).ToArray(),
-                CreatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().ToString("O"),
+                CreatedAt = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime.ToString(CreatedAtFormat, CultureInfo.InvariantCulture),
             },
         };
         File.WriteAllBytes(Path.Combine(directory, WeightsLoader.ManifestFileName),
