@@ -15,6 +15,8 @@ public sealed class ProviderClients
         _byFormat = new Dictionary<WireFormat, IProviderClient>
         {
             // Each wire format registers its client here.
+            [WireFormat.Anthropic] = new Anthropic.AnthropicClient(http),
+            [WireFormat.Bedrock] = new Bedrock.BedrockClient(http),
         };
     }
 

@@ -30,9 +30,12 @@ public sealed class ProviderEnvironment
     {
         var fromEnv = Get(provider.BaseUrlEnvVar);
         if (fromEnv is not null) return fromEnv.TrimEnd('/');
-        if (provider.Format == WireFormat.Bedrock) return $"https://bedrock-runtime.{AwsRegion}.amazonaws.com";
+        if (provider.Format == WireFormat.Bedrock) return BedrockRuntimeUrl(AwsRegion);
         return provider.DefaultBaseUrl;
     }
+
+    /// <summary>The public Bedrock runtime endpoint of a region.</summary>
+    public static string BedrockRuntimeUrl(string region) => $"https://bedrock-runtime.{region}.amazonaws.com";
 
     /// <summary>Credentials from the environment (may be <see cref="ProviderCredentials.None"/>).</summary>
     public ProviderCredentials Credentials(ProviderInfo provider)
@@ -54,6 +57,9 @@ public sealed class ProviderEnvironment
         var creds = apiKey is { Length: > 0 }
             ? (provider.Format == WireFormat.Bedrock ? ParseBedrockKey(apiKey) : new ProviderCredentials(new Secret(apiKey)))
             : Credentials(provider);
+        // A Bedrock key that names its own region (ACCESS:SECRET:REGION) is signed for that region, so it must be sent there too.
+        if (provider.Format == WireFormat.Bedrock && string.IsNullOrEmpty(apiBase) && Get(provider.BaseUrlEnvVar) is null && creds.Aws is { } aws)
+            baseUrl = BedrockRuntimeUrl(aws.Region);
         return new ProviderEndpoint(provider, baseUrl, creds);
     }
 

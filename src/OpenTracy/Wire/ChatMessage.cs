@@ -13,7 +13,7 @@ public sealed record ChatMessage
     [JsonPropertyName("tool_calls")] public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
     [JsonPropertyName("tool_call_id")] public string? ToolCallId { get; init; }
     [JsonPropertyName("refusal")] public string? Refusal { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     public static ChatMessage System(string text) => new() { Role = "system", Content = MessageContent.FromText(text) };
     public static ChatMessage User(string text) => new() { Role = "user", Content = MessageContent.FromText(text) };
@@ -69,7 +69,7 @@ public sealed record ContentPart
     [JsonPropertyName("type")] public string Type { get; init; } = "text";
     [JsonPropertyName("text")] public string? Text { get; init; }
     [JsonPropertyName("image_url")] public ImageUrl? ImageUrl { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     public static ContentPart FromText(string text) => new() { Type = "text", Text = text };
     public static ContentPart FromImageUrl(string url) => new() { Type = "image_url", ImageUrl = new ImageUrl { Url = url } };

@@ -29,7 +29,7 @@ public sealed record ChatRequest
     /// <summary>Gateway-only: extra attempts per candidate on retryable failures. Never forwarded upstream.</summary>
     [JsonPropertyName("num_retries")] public int? NumRetries { get; init; }
 
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>True when the caller asked for a final usage chunk on a stream.</summary>
     [JsonIgnore] public bool WantsStreamUsage => StreamOptions?.IncludeUsage == true;
@@ -47,7 +47,7 @@ public sealed record ChatRequest
 public sealed record StreamOptions
 {
     [JsonPropertyName("include_usage")] public bool? IncludeUsage { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary><c>stop</c>: a single string or a list of strings.</summary>

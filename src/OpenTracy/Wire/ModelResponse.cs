@@ -25,7 +25,7 @@ public sealed record ModelResponse
     [JsonPropertyName("_provider")] public string? Provider { get; init; }
     [JsonPropertyName("_routing")] public IReadOnlyDictionary<string, string>? Routing { get; init; }
 
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>Content of the first choice's message, or null.</summary>
     [JsonIgnore] public string? Content => Choices.Count > 0 ? Choices[0].Message?.Content?.Text : null;
@@ -44,7 +44,7 @@ public sealed record Usage
     [JsonPropertyName("prompt_tokens")] public int PromptTokens { get; init; }
     [JsonPropertyName("completion_tokens")] public int CompletionTokens { get; init; }
     [JsonPropertyName("total_tokens")] public int TotalTokens { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     public static Usage Of(int prompt, int completion) => new() { PromptTokens = prompt, CompletionTokens = completion, TotalTokens = prompt + completion };
 }

@@ -14,7 +14,7 @@ public sealed record StreamChunk
     [JsonPropertyName("usage")] public Usage? Usage { get; init; }
     [JsonPropertyName("cost")] public CostInfo? Cost { get; init; }
     [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>True for the usage-only chunk (no choices, usage set).</summary>
     [JsonIgnore] public bool IsUsageOnly => Choices.Count == 0 && Usage is not null;
@@ -37,5 +37,5 @@ public sealed record ChunkDelta
     [JsonPropertyName("content")] public string? Content { get; init; }
     [JsonPropertyName("tool_calls")] public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
     [JsonPropertyName("refusal")] public string? Refusal { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -8,7 +8,7 @@ public sealed record ToolDefinition
 {
     [JsonPropertyName("type")] public string Type { get; init; } = "function";
     [JsonPropertyName("function")] public FunctionDefinition? Function { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record FunctionDefinition
@@ -17,7 +17,7 @@ public sealed record FunctionDefinition
     [JsonPropertyName("description")] public string? Description { get; init; }
     [JsonPropertyName("parameters")] public JsonElement? Parameters { get; init; }
     [JsonPropertyName("strict")] public bool? Strict { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>A tool call made by the model. In stream deltas <see cref="Index"/> says which call a fragment extends.</summary>

@@ -17,9 +17,11 @@ public static class ProviderHttp
     /// <summary>
     /// Sends and returns a successful response (headers read; body not yet consumed) plus the linked
     /// token source that enforces the timeout for the rest of the body. Dispose both.
+    /// <paramref name="describeError"/> (optional) turns a failed response and its body into the provider message
+    /// (e.g. Bedrock's <c>x-amzn-ErrorType</c> header plus the body's <c>message</c>); by default the raw body is kept.
     /// </summary>
     public static async Task<UpstreamResponse> SendAsync(HttpClient http, HttpRequestMessage message, string provider,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken, Func<HttpResponseMessage, string, string>? describeError = null)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
@@ -30,6 +32,7 @@ public static class ProviderHttp
             if (!response.IsSuccessStatusCode)
             {
                 var body = await ReadErrorBodyAsync(response, cts.Token).ConfigureAwait(false);
+                if (describeError is not null) body = describeError(response, body);
                 throw ProviderException.FromStatus(provider, response.StatusCode, body, RetryAfter(response));
             }
             var ok = new UpstreamResponse(response, cts, provider, timeout, cancellationToken);
