@@ -123,3 +123,4 @@ public sealed class EmbeddingParityTests(MiniLmFixture model)
 
     private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
 }
+

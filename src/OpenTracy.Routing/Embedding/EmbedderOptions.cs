@@ -8,6 +8,9 @@ public sealed record EmbedderOptions
     public const int DefaultCacheSize = 10_000;
     public const int DefaultMaxInputChars = 4096;
 
+    /// <summary>The reference engine's limit: 126 word pieces plus [CLS] and [SEP] (§8.1).</summary>
+    public const int DefaultMaxTokens = 128;
+
     /// <summary>Most texts encoded in one ONNX run.</summary>
     public int MaxBatchSize { get; init; } = DefaultMaxBatchSize;
 
@@ -24,10 +27,16 @@ public sealed record EmbedderOptions
     public int CacheSize { get; init; } = DefaultCacheSize;
 
     /// <summary>
-    /// Texts are cut to this many characters before tokenisation. The packaged tokenizer keeps up to 512
-    /// word pieces; the cut bounds the CPU spent on one very long prompt.
+    /// Texts are cut to this many characters before anything else: it bounds the tokenisation work spent on
+    /// one very long prompt (the token limit below decides what the model sees).
     /// </summary>
     public int MaxInputChars { get; init; } = DefaultMaxInputChars;
+
+    /// <summary>
+    /// Most tokens fed to the model, [CLS] and [SEP] included (default 128, as the reference engine). Whole
+    /// words past the limit are dropped. 0 keeps the packaged tokenizer's own limit of 512 tokens.
+    /// </summary>
+    public int MaxTokens { get; init; } = DefaultMaxTokens;
 
     /// <summary>ONNX Runtime intra-op threads for one run; 0 leaves ONNX Runtime's default (one per core).</summary>
     public int IntraOpThreads { get; init; }
@@ -38,6 +47,8 @@ public sealed record EmbedderOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
         ArgumentOutOfRangeException.ThrowIfNegative(CacheSize, nameof(CacheSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInputChars, 1, nameof(MaxInputChars));
+        if (MaxTokens is not 0 and < MiniLmTextEncoder.SpecialTokens + 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxTokens), "MaxTokens must be 0 or at least 3");
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads, nameof(IntraOpThreads));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchWait, TimeSpan.Zero, nameof(BatchWait));
     }

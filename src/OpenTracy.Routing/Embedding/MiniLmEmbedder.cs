@@ -12,6 +12,5 @@ public sealed class MiniLmEmbedder : BatchingEmbedder
     {
     }
 
-    private static MiniLmTextEncoder CreateEncoder(EmbedderOptions options)
-        => new(options.MaxInputChars, options.IntraOpThreads);
+    private static MiniLmTextEncoder CreateEncoder(EmbedderOptions options) => new(options);
 }

@@ -15,6 +15,8 @@ public static class NpyFormat
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int PreambleV1 = 10; // magic(6) + version(2) + uint16 length
     private const int PreambleV2 = 12; // magic(6) + version(2) + uint32 length
+    private const int VersionOffset = 6;      // major, minor
+    private const int HeaderLengthOffset = 8;
     private const int HeaderAlignment = 64;
     private const int Utf32CharSize = 4;
 
@@ -22,19 +24,19 @@ public static class NpyFormat
     {
         if (bytes.Length < PreambleV1 || !bytes[..Magic.Length].SequenceEqual(Magic))
             throw new NpyFormatException($"array '{name}': not an .npy file (bad magic)");
-        var major = bytes[6];
+        var major = bytes[VersionOffset];
         int headerLength, dataStart;
         Encoding headerEncoding;
         switch (major)
         {
             case 1:
-                headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
+                headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[HeaderLengthOffset..]);
                 dataStart = PreambleV1 + headerLength;
                 headerEncoding = Encoding.Latin1;
                 break;
             case 2 or 3:
                 if (bytes.Length < PreambleV2) throw new NpyFormatException($"array '{name}': truncated header");
-                var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
+                var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[HeaderLengthOffset..]);
                 if (length > int.MaxValue - PreambleV2) throw new NpyFormatException($"array '{name}': header too large");
                 headerLength = (int)length;
                 dataStart = PreambleV2 + headerLength;
@@ -128,9 +130,9 @@ public static class NpyFormat
 
         Span<byte> preamble = stackalloc byte[PreambleV1];
         Magic.CopyTo(preamble);
-        preamble[6] = 1;
-        preamble[7] = 0;
-        BinaryPrimitives.WriteUInt16LittleEndian(preamble[8..], checked((ushort)headerText.Length));
+        preamble[VersionOffset] = 1;
+        preamble[VersionOffset + 1] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(preamble[HeaderLengthOffset..], checked((ushort)headerText.Length));
         output.Write(preamble);
         output.Write(Encoding.Latin1.GetBytes(headerText));
         output.Write(payload);
