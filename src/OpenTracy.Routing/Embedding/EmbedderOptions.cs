@@ -11,6 +11,8 @@ public sealed record EmbedderOptions
     /// <summary>The reference engine's limit: 126 word pieces plus [CLS] and [SEP] (§8.1).</summary>
     public const int DefaultMaxTokens = 128;
 
+    public const int DefaultIntraOpThreads = 1;
+
     /// <summary>Most texts encoded in one ONNX run.</summary>
     public int MaxBatchSize { get; init; } = DefaultMaxBatchSize;
 
@@ -38,8 +40,12 @@ public sealed record EmbedderOptions
     /// </summary>
     public int MaxTokens { get; init; } = DefaultMaxTokens;
 
-    /// <summary>ONNX Runtime intra-op threads for one run; 0 leaves ONNX Runtime's default (one per core).</summary>
-    public int IntraOpThreads { get; init; }
+    /// <summary>
+    /// ONNX Runtime intra-op threads for one run. The default 1 keeps all model work on the embedder's own
+    /// worker thread (no ONNX thread pool spinning on the cores the gateway serves requests with); batching
+    /// supplies the throughput. 0 leaves ONNX Runtime's default (one thread per physical core).
+    /// </summary>
+    public int IntraOpThreads { get; init; } = DefaultIntraOpThreads;
 
     internal void Validate()
     {
