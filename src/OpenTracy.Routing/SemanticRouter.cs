@@ -104,6 +104,10 @@ public sealed class SemanticRouter
         }
     }
 
+    /// <summary><see cref="Reload"/> on a thread-pool thread (file reading and parsing stay off actor threads).</summary>
+    public Task<WeightsReloadResponse> ReloadAsync(string? path = null, CancellationToken cancellationToken = default)
+        => Task.Run(() => Reload(path), cancellationToken);
+
     /// <summary>Swaps in weights built in memory (tests, the trainer); clears the route cache.</summary>
     public WeightsReloadResponse Install(RoutingWeights weights)
     {

@@ -213,7 +213,7 @@ public sealed class SemanticRouterTests
         var clients = Enumerable.Range(0, 8).Select(i => Task.Run(() => Client(i))).ToArray();
         for (var i = 0; i < 20; i++)
         {
-            router.Reload(i % 2 == 0 ? dir.Path : ReferenceWeights.Directory);
+            await router.ReloadAsync(i % 2 == 0 ? dir.Path : ReferenceWeights.Directory);
             await Task.Delay(10);
         }
         stop.Cancel();
