@@ -51,6 +51,11 @@ public sealed class SemanticRouter
         var started = Stopwatch.GetTimestamp();
         var weights = RequireWeights();
         var lambda = costWeight ?? _options.DefaultCostWeight;
+        if (!double.IsFinite(lambda))
+            throw new RoutingException(RoutingErrorKind.InvalidRequest, "cost_weight must be a finite number");
+        var candidates = availableModels is { Count: > 0 } ? availableModels : _options.AllowedModels;
+        if (candidates is { Count: > 0 } && !candidates.Any(id => id is not null && weights.TryGetProfile(id, out _)))
+            throw new RoutingException(RoutingErrorKind.NoModels, RoutingErrors.NoModelsAvailable); // before embedding
         var key = RouteCache.Key(prompt, lambda, availableModels);
 
         var (decision, hit) = await Cache.GetOrComputeAsync(key, weights.Generation,

@@ -166,6 +166,18 @@ public sealed class SemanticRouterTests
     }
 
     [Fact]
+    public async Task Unknown_models_fail_before_anything_is_embedded()
+    {
+        var router = Loaded(out var embedder);
+
+        var ex = await Assert.ThrowsAsync<RoutingException>(() => router.RouteAsync("hello", ["not-a-profile"]));
+
+        Assert.Equal("no models available for routing", ex.Message);
+        Assert.Equal(RoutingErrorKind.NoModels, ex.Kind);
+        Assert.Equal(0, embedder.Calls);
+    }
+
+    [Fact]
     public void Weights_of_another_dimension_are_refused()
     {
         var router = new SemanticRouter(new HashEmbedder(dimension: 16));
