@@ -7,7 +7,7 @@ namespace OpenTracy.Wire;
 /// <summary>One chat message (system, user, assistant, tool — other roles pass through as given).</summary>
 public sealed record ChatMessage
 {
-    [JsonPropertyName("role")] public string Role { get; init; } = "user";
+    [JsonPropertyName("role")] public string Role { get; init => field = value ?? "user"; } = "user";
     [JsonPropertyName("content")] public MessageContent? Content { get; init; }
     [JsonPropertyName("name")] public string? Name { get; init; }
     [JsonPropertyName("tool_calls")] public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
@@ -66,7 +66,7 @@ public sealed record MessageContent
 /// <summary>A content part: <c>{"type":"text","text":..}</c> or <c>{"type":"image_url","image_url":{"url":..}}</c>; other types pass through.</summary>
 public sealed record ContentPart
 {
-    [JsonPropertyName("type")] public string Type { get; init; } = "text";
+    [JsonPropertyName("type")] public string Type { get; init => field = value ?? "text"; } = "text";
     [JsonPropertyName("text")] public string? Text { get; init; }
     [JsonPropertyName("image_url")] public ImageUrl? ImageUrl { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
@@ -77,6 +77,7 @@ public sealed record ContentPart
 
 public sealed record ImageUrl
 {
-    [JsonPropertyName("url")] public string Url { get; init; } = string.Empty;
+    [JsonPropertyName("url")] public string Url { get; init => field = value ?? string.Empty; } = string.Empty;
     [JsonPropertyName("detail")] public string? Detail { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -9,11 +9,13 @@ namespace OpenTracy.Wire;
 /// </summary>
 public sealed record ModelResponse
 {
-    [JsonPropertyName("id")] public string Id { get; init; } = string.Empty;
-    [JsonPropertyName("object")] public string Object { get; init; } = "chat.completion";
+    public const string ObjectType = "chat.completion";
+
+    [JsonPropertyName("id")] public string Id { get; init => field = value ?? string.Empty; } = string.Empty;
+    [JsonPropertyName("object")] public string Object { get; init => field = value ?? ObjectType; } = ObjectType;
     [JsonPropertyName("created")] public long Created { get; init; }
-    [JsonPropertyName("model")] public string Model { get; init; } = string.Empty;
-    [JsonPropertyName("choices")] public IReadOnlyList<Choice> Choices { get; init; } = [];
+    [JsonPropertyName("model")] public string Model { get; init => field = value ?? string.Empty; } = string.Empty;
+    [JsonPropertyName("choices")] public IReadOnlyList<Choice> Choices { get; init => field = value ?? []; } = [];
     [JsonPropertyName("usage")] public Usage? Usage { get; init; }
     [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
 
@@ -37,6 +39,7 @@ public sealed record Choice
     [JsonPropertyName("message")] public ChatMessage? Message { get; init; }
     [JsonPropertyName("finish_reason")] public string? FinishReason { get; init; }
     [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record Usage

@@ -6,11 +6,13 @@ namespace OpenTracy.Wire;
 /// <summary>An OpenAI <c>chat.completion.chunk</c>. Anthropic and Bedrock streams are translated into these.</summary>
 public sealed record StreamChunk
 {
-    [JsonPropertyName("id")] public string Id { get; init; } = string.Empty;
-    [JsonPropertyName("object")] public string Object { get; init; } = "chat.completion.chunk";
+    public const string ObjectType = "chat.completion.chunk";
+
+    [JsonPropertyName("id")] public string Id { get; init => field = value ?? string.Empty; } = string.Empty;
+    [JsonPropertyName("object")] public string Object { get; init => field = value ?? ObjectType; } = ObjectType;
     [JsonPropertyName("created")] public long Created { get; init; }
-    [JsonPropertyName("model")] public string Model { get; init; } = string.Empty;
-    [JsonPropertyName("choices")] public IReadOnlyList<ChunkChoice> Choices { get; init; } = [];
+    [JsonPropertyName("model")] public string Model { get; init => field = value ?? string.Empty; } = string.Empty;
+    [JsonPropertyName("choices")] public IReadOnlyList<ChunkChoice> Choices { get; init => field = value ?? []; } = [];
     [JsonPropertyName("usage")] public Usage? Usage { get; init; }
     [JsonPropertyName("cost")] public CostInfo? Cost { get; init; }
     [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
@@ -26,9 +28,10 @@ public sealed record StreamChunk
 public sealed record ChunkChoice
 {
     [JsonPropertyName("index")] public int Index { get; init; }
-    [JsonPropertyName("delta")] public ChunkDelta Delta { get; init; } = new();
+    [JsonPropertyName("delta")] public ChunkDelta Delta { get; init => field = value ?? new(); } = new();
     [JsonPropertyName("finish_reason")] public string? FinishReason { get; init; }
     [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record ChunkDelta

@@ -110,6 +110,9 @@ public sealed class UpstreamResponse(HttpResponseMessage response, CancellationT
 {
     public HttpResponseMessage Response { get; } = response;
 
+    /// <summary>The provider's registry name (for exceptions raised while reading the body).</summary>
+    public string Provider => provider;
+
     /// <summary>Cancelled by the caller or by the timeout.</summary>
     public CancellationToken Token => timeoutScope.Token;
 

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams.Dsl;
+using OpenTracy.Providers;
+using OpenTracy.Wire;
+
+namespace OpenTracy.Engine.Requests;
+
+/// <summary>
+/// Makes the upstream call for one candidate deployment. A failure is thrown inside this actor, so
+/// the parent <see cref="CompletionActor"/>'s SupervisorStrategy decides: Restart (retry after a
+/// backoff) or Stop (next candidate).
+/// <para>
+/// Attempt state across restarts: a restart builds a fresh instance from the same Props, so the
+/// parent, right after its decider says Restart, tells the child <see cref="Retry"/> (attempt number
+/// and delay). The child's mailbox is suspended while the failure is handled, so that message is
+/// processed by the new instance; <see cref="PostRestart"/> therefore does not call again by itself,
+/// it waits for <see cref="Retry"/> and then for its timer.
+/// </para>
+/// The call runs under a CancellationTokenSource this actor owns; stopping the actor (request
+/// cancelled, plan moved on) cancels it, which aborts the upstream HTTP call. For a stream the actor
+/// pulls the first chunk itself (retries apply until then), then hands the parent a source of that
+/// chunk plus the rest of the upstream enumerator, so backpressure reaches the upstream read.
+/// </summary>
+public sealed class ProviderCallActor : ReceiveActor, IWithTimers
+{
+    /// <summary>Parent → restarted child: this is attempt <paramref name="Attempt"/> (1 = the first call), start it after <paramref name="Delay"/>.</summary>
+    public sealed record Retry(int Attempt, TimeSpan Delay);
+
+    /// <summary>Child → parent: the non-streaming answer.</summary>
+    public sealed record Answered(ModelResponse Response, TimeSpan Latency);
+
+    /// <summary>Child → parent: the first chunk arrived; <paramref name="Chunks"/> replays it and continues upstream.</summary>
+    public sealed record StreamOpened(Source<StreamChunk, NotUsed> Chunks, TimeSpan TimeToFirstChunk);
+
+    private sealed record StartCall
+    {
+        public static readonly StartCall Instance = new();
+    }
+
+    private sealed record FirstChunk(StreamChunk Chunk, IAsyncEnumerator<StreamChunk> Rest);
+
+    private const string RetryTimer = "retry";
+
+    private readonly ProviderRequest _request;
+    private readonly Func<ProviderInfo, IProviderClient> _clients;
+    private readonly bool _stream;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private CancellationTokenSource? _cts;
+    private int _attempt = 1;
+    private long _startedAt;
+
+    public ProviderCallActor(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream)
+    {
+        _request = request;
+        _clients = clients;
+        _stream = stream;
+
+        Receive<StartCall>(_ => Call());
+        Receive<Retry>(r =>
+        {
+            _attempt = r.Attempt;
+            if (r.Delay > TimeSpan.Zero) Timers.StartSingleTimer(RetryTimer, StartCall.Instance, r.Delay);
+            else Call();
+        });
+        Receive<ModelResponse>(response => Context.Parent.Tell(new Answered(response, Elapsed())));
+        Receive<FirstChunk>(OnFirstChunk);
+        // A faulted PipeTo arrives as Status.Failure: rethrow it so supervision sees the provider's exception.
+        Receive<Status.Failure>(f => ExceptionDispatchInfo.Capture(f.Cause).Throw());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="clients">Resolves the wire-format client inside the call, so a missing client fails this candidate through supervision like any other error.</param>
+    public static Props Props(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream)
+        => Akka.Actor.Props.Create(() => new ProviderCallActor(request, clients, stream));
+
+    // The first call starts from a message, not from PreStart, so an exception thrown while starting
+    // it reaches the parent's decider as itself (not wrapped in an ActorInitializationException).
+    protected override void PreStart() => Self.Tell(StartCall.Instance);
+
+    protected override void PostRestart(Exception reason)
+    {
+        // Deliberately empty: the parent's Retry message says when to call again.
+    }
+
+    protected override void PostStop() => CancelCall();
+
+    private void Call()
+    {
+        CancelCall();
+        var client = _clients(_request.Endpoint.Provider);
+        _cts = new CancellationTokenSource();
+        _startedAt = Stopwatch.GetTimestamp();
+        _log.Debug("calling {0} model {1} (attempt {2}, stream={3})", _request.Endpoint, _request.Model, _attempt, _stream);
+        if (_stream)
+            FirstChunkAsync(client.StreamAsync(_request, _cts.Token).GetAsyncEnumerator(_cts.Token)).PipeTo(Self);
+        else
+            client.CompleteAsync(_request, _cts.Token).PipeTo(Self);
+    }
+
+    private async Task<FirstChunk> FirstChunkAsync(IAsyncEnumerator<StreamChunk> chunks)
+    {
+        try
+        {
+            if (await chunks.MoveNextAsync().ConfigureAwait(false)) return new FirstChunk(chunks.Current, chunks);
+        }
+        catch
+        {
+            await chunks.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        await chunks.DisposeAsync().ConfigureAwait(false);
+        throw new ProviderException(_request.ProviderName, ProviderFailureKind.InvalidResponse, null, "the stream ended before its first chunk");
+    }
+
+    private void OnFirstChunk(FirstChunk first)
+    {
+        var upstream = _cts!;
+        var rest = Remaining(first.Rest, upstream);
+        var chunks = Source.Single(first.Chunk).Concat(Source.From(() => rest));
+        Context.Parent.Tell(new StreamOpened(chunks, Elapsed()));
+    }
+
+    /// <summary>
+    /// The rest of the upstream stream. When the Akka stream stops early (client gone), the stage
+    /// cancels the enumeration token, which cancels the upstream call and frees its connection.
+    /// </summary>
+    private static async IAsyncEnumerable<StreamChunk> Remaining(IAsyncEnumerator<StreamChunk> chunks, CancellationTokenSource upstream,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var link = cancellationToken.Register(static s => CancelQuietly((CancellationTokenSource)s!), upstream);
+        try
+        {
+            while (await chunks.MoveNextAsync().ConfigureAwait(false)) yield return chunks.Current;
+        }
+        finally
+        {
+            await chunks.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void CancelCall()
+    {
+        // Not disposed on purpose: the stream's cancellation link may still fire after this actor is gone,
+        // and a CancellationTokenSource without CancelAfter holds nothing that needs disposing.
+        if (_cts is not null) CancelQuietly(_cts);
+        _cts = null;
+    }
+
+    private static void CancelQuietly(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A cancellation callback of the HTTP stack failed; the call is being torn down anyway.
+        }
+    }
+
+    private TimeSpan Elapsed() => Stopwatch.GetElapsedTime(_startedAt);
+}
