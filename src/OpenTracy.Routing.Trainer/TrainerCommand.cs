@@ -10,7 +10,8 @@ namespace OpenTracy.Routing.Trainer;
 /// <summary>
 /// <c>opentracy-train-router --input rows.jsonl --out weights-dir [--clusters 20] [--costs costs.json] [--cost model=0.001]</c>:
 /// embeds the prompts with the in-process MiniLM model, clusters them, computes Ψ per model and cluster and
-/// writes a weights directory the node loads (<c>POST /v1/weights/reload</c>).
+/// writes a weights directory the node loads (<c>POST /v1/weights/reload</c>). Costs: --costs/--cost, else the
+/// core price table.
 /// </summary>
 public static class TrainerCommand
 {
@@ -26,7 +27,7 @@ public static class TrainerCommand
         var restarts = new Option<int>("--restarts") { Description = "k-means runs; the lowest-inertia one is kept", DefaultValueFactory = _ => KMeans.DefaultRestarts };
         var maxIterations = new Option<int>("--max-iterations") { Description = "Lloyd iterations per run", DefaultValueFactory = _ => KMeans.DefaultMaxIterations };
         var costsFile = new Option<FileInfo?>("--costs") { Description = "JSON object {\"model\": cost_per_1k_tokens, ...}" };
-        var cost = new Option<string[]>("--cost") { Description = "model=cost_per_1k_tokens (repeatable; overrides --costs)", AllowMultipleArgumentsPerToken = false };
+        var cost = new Option<string[]>("--cost") { Description = "model=cost_per_1k_tokens (repeatable; overrides --costs; models in neither come from the price table)", AllowMultipleArgumentsPerToken = false };
         var id = new Option<string?>("--id") { Description = "weights id written to manifest.json (default: the directory name)" };
         var force = new Option<bool>("--force") { Description = "replace existing clusters/*.npz and profiles/*.json in --out" };
 

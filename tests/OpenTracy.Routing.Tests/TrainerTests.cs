@@ -85,6 +85,24 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public async Task Costs_default_to_the_core_price_table()
+    {
+        var embedder = new MapEmbedder(new Dictionary<string, float[]> { ["x"] = [0, 0] });
+
+        var result = await WeightsTrainer.TrainAsync(
+            [new("x", "gpt-4o", true), new("x", "openai/gpt-4o-mini", true), new("x", "gpt-4o-2024-08-06", true)], embedder,
+            new TrainerOptions { Clusters = 1, CostPer1kTokens = new Dictionary<string, double> { ["gpt-4o-2024-08-06"] = 0.5 } });
+
+        Assert.True(result.Weights.TryGetProfile("gpt-4o", out var gpt4o));
+        Assert.Equal(0.00625, gpt4o.CostPer1kTokens, 12); // (2.50 + 10.00) / 2 per 1M, as the reference profile
+        Assert.True(result.Weights.TryGetProfile("openai/gpt-4o-mini", out var mini));
+        Assert.Equal(0.000375, mini.CostPer1kTokens, 12);
+        Assert.True(result.Weights.TryGetProfile("gpt-4o-2024-08-06", out var pinned));
+        Assert.Equal(0.5, pinned.CostPer1kTokens); // an explicit cost wins
+        Assert.DoesNotContain(result.Warnings, w => w.StartsWith("no cost"));
+    }
+
+    [Fact]
     public void Jsonl_reader_accepts_bools_and_scores_and_names_bad_lines()
     {
         var ok = TrainingRowReader.ReadJsonl(new StringReader(

@@ -25,11 +25,10 @@ public sealed record TrainerOptions
     public IReadOnlyDictionary<string, double>? CostPer1kTokens { get; init; }
 
     /// <summary>
-    /// Fallback for models missing from <see cref="CostPer1kTokens"/> (e.g. the core price table: the
-    /// reference uses the mean of the input and output price per 1M tokens, divided by 1 000). A model with
-    /// no cost from either gets 0 and a warning.
+    /// Fallback for models missing from <see cref="CostPer1kTokens"/>; by default the core price table
+    /// (<see cref="TrainingCosts.FromPriceTable"/>). A model with no cost from either gets 0 and a warning.
     /// </summary>
-    public Func<string, double?>? CostLookup { get; init; }
+    public Func<string, double?>? CostLookup { get; init; } = TrainingCosts.FromPriceTable;
 
     /// <summary>Prompts embedded concurrently (the embedder batches them).</summary>
     public int EmbedConcurrency { get; init; } = DefaultEmbedConcurrency;
