@@ -31,7 +31,7 @@ public sealed class NodeCrashTests(ChurnCluster cluster, ITestOutputHelper outpu
 {
     private const int WorkersPerNode = 2;
     private static readonly TimeSpan Before = TimeSpan.FromSeconds(4);
-    private static readonly TimeSpan After = TimeSpan.FromSeconds(25);
+    private static readonly TimeSpan After = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task The_survivors_keep_answering_and_the_dead_nodes_limiters_come_back_on_a_survivor()
