@@ -162,6 +162,15 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
         var upstream = _cts!;
         var rest = Remaining(first.Rest, upstream);
         var chunks = Source.Single(first.Chunk).Concat(Source.From(() => rest));
+        if (_permit is { Limit.TokensPerMinute: > 0 } permit)
+        {
+            // The usage chunk (streams ask upstream for one) reports the tokens the stream really used.
+            chunks = chunks.Select(chunk =>
+            {
+                if (chunk.Usage is { } usage) permit.Cache.Tell(new ReportTokens(permit.EntityId, usage.TotalTokens, permit.Limit));
+                return chunk;
+            });
+        }
         Context.Parent.Tell(new StreamOpened(chunks, Elapsed()));
     }
 

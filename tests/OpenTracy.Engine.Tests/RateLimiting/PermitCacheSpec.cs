@@ -77,4 +77,24 @@ public sealed class PermitCacheSpec(ITestOutputHelper output) : TestKit(LimiterS
         b.Tell(new AcquirePermit(Entity, limit, TimeSpan.FromSeconds(10)));
         ExpectMsg<PermitGranted>(Patience);
     }
+
+    [Fact]
+    public void Reported_tokens_beyond_tokens_per_minute_hold_the_key_back()
+    {
+        var (_, cache, _) = Start();
+        var limit = new LimitSpec(RequestsPerMinute: 6000, TokensPerMinute: 600, Burst: 10);
+        cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.FromSeconds(2)));
+        ExpectMsg<PermitGranted>(Patience);
+        cache.Tell(new ReportTokens(Entity, 6000, limit)); // ten minutes' worth of tokens
+
+        // Permits already leased to this node may still be used; after them the key is held back for minutes.
+        PermitDenied? denied = null;
+        for (var i = 0; i < 50 && denied is null; i++)
+        {
+            cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            denied = ExpectMsg<object>(Patience) as PermitDenied;
+        }
+        Assert.NotNull(denied);
+        Assert.True(denied.RetryAfter > TimeSpan.FromMinutes(1), $"retry after {denied.RetryAfter}");
+    }
 }
