@@ -10,6 +10,7 @@ using OpenTracy.Engine.Hosting;
 using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
+using OpenTracy.Node.Observability;
 using OpenTracy.Providers;
 
 namespace OpenTracy.Node;
@@ -38,6 +39,8 @@ public static class NodeHost
         var config = NodeConfig.Load(Path.Combine(AppContext.BaseDirectory, HoconFolder), configFiles, lookup, extraHocon: hocon);
         var settings = OpenTracySettings.FromConfig(config);
         var providerEnvironment = new ProviderEnvironment(lookup);
+        var observability = ObservabilitySettings.FromConfig(config);
+        var edgeLimits = EdgeLimits.FromConfig(config);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = otherArgs });
         builder.Logging.ClearProviders();
@@ -51,6 +54,7 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = settings.Http.MaxRequestBodyBytes;
+            edgeLimits.Apply(kestrel.Limits);
             Listen(kestrel, settings.Http.Hostname, settings.Http.Port);
         });
 
@@ -66,12 +70,16 @@ public static class NodeHost
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ProviderClients>();
-            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>());
+            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>())
+            {
+                Metrics = sp.GetRequiredService<GatewayMetrics>(),
+            };
         });
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "edge"));
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<GatewayKeys>();
+        services.AddOpenTracyObservability(observability);
         services.AddAkka(OpenTracyAkkaExtensions.SystemName, (akka, sp) => akka
             .WithOpenTracyConfig(config)
             .ConfigureLoggers(loggers =>
@@ -89,6 +97,7 @@ public static class NodeHost
         app.MapGet("/health/ready", (HttpContext context, ActorSystem system) => HealthEndpoints.ReadyAsync(context, system));
         app.MapGet("/v1/models", (HttpContext context, ModelsEndpoint models) => models.HandleAsync(context));
         app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint chat) => chat.HandleAsync(context));
+        app.MapOpenTracyObservability(observability);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

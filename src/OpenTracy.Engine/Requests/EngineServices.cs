@@ -11,4 +11,8 @@ public sealed record EngineServices(
     OpenTracySettings Settings,
     RoutePlanner Planner,
     Func<ProviderInfo, IProviderClient> Clients,
-    PriceList Prices);
+    PriceList Prices)
+{
+    /// <summary>Where retries, fallbacks and limiter waits are reported (the node's Prometheus metrics).</summary>
+    public Observability.IEngineMetrics Metrics { get; init; } = Observability.NoEngineMetrics.Instance;
+}
