@@ -38,10 +38,13 @@ public sealed record OtlpSettings(bool Enabled, Uri Endpoint, string Protocol);
 public sealed record EdgeLimits(TimeSpan RequestHeadersTimeout, double MinRequestBodyRate, TimeSpan MinRequestBodyRateGrace, TimeSpan KeepAliveTimeout, long MaxConcurrentConnections)
 {
     public const string Section = "opentracy.http.limits";
+    private static readonly TimeSpan MinimumGrace = TimeSpan.FromSeconds(1);
 
     public static EdgeLimits FromConfig(Config config)
     {
         var c = config.GetConfig(Section) ?? throw new ConfigurationException($"missing '{Section}' section");
+        if (c.GetDouble("min-request-body-rate") > 0 && c.GetTimeSpan("min-request-body-rate-grace") <= MinimumGrace)
+            throw new ConfigurationException($"{Section}.min-request-body-rate-grace must be more than {MinimumGrace.TotalSeconds}s (Kestrel's rule)");
         return new EdgeLimits(
             c.GetTimeSpan("request-headers-timeout"),
             c.GetDouble("min-request-body-rate"),
