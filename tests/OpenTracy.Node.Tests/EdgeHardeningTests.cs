@@ -27,6 +27,25 @@ public sealed class HardeningFixture : NodeFixture
         }
         """;
 
+    /// <summary>Request actors alive right now (children of the requests supervisor), counted by asking each to identify itself.</summary>
+    public async Task<int> RequestActorsAsync()
+    {
+        var system = Node.Services.GetRequiredService<ActorSystem>();
+        var probe = system.ActorSelection($"/user/{RequestsSupervisor.Name}/*");
+        var replies = new List<ActorIdentity>();
+        var inbox = Inbox.Create(system);
+        probe.Tell(new Identify(null), inbox.Receiver);
+        try
+        {
+            while (true) replies.Add((ActorIdentity)await inbox.ReceiveAsync(TimeSpan.FromMilliseconds(300)));
+        }
+        catch (TimeoutException)
+        {
+            // no more answers
+        }
+        return replies.Count(r => r.Subject is not null);
+    }
+
     public async Task<int> InFlightAsync()
     {
         var system = Node.Services.GetRequiredService<ActorSystem>();
@@ -203,6 +222,7 @@ public sealed class EdgeHardeningTests(HardeningFixture fx, ITestOutputHelper ou
         Assert.Equal(streams, stats.Cancelled);
         var inFlight = await PollAsync(fx.InFlightAsync, n => n <= baselineInFlight);
         Assert.Equal(baselineInFlight, inFlight);
+        Assert.Equal(0, await PollAsync(fx.RequestActorsAsync, n => n == 0)); // no request actor (nor its call children) is left
         // The edge saw each client leave (499), not the upstream timeout (504) or an error.
         var traces = await PollAsync(async () => JsonNode.Parse(await fx.Http.GetStringAsync(new Uri(fx.BaseUrl, "/v1/traces?limit=500")))!["data"]!.AsArray()
             .Where(t => requestIds.Contains((string)t!["request_id"]!)).ToList(), list => list.Count >= streams);
