@@ -11,6 +11,7 @@ using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
+using OpenTracy.Node.Observability;
 using OpenTracy.Providers;
 
 namespace OpenTracy.Node;
@@ -40,6 +41,8 @@ public static class NodeHost
             NodeConfig.ProfileFor(lookup), extraHocon: hocon);
         var settings = OpenTracySettings.FromConfig(config);
         var providerEnvironment = new ProviderEnvironment(lookup);
+        var observability = ObservabilitySettings.FromConfig(config);
+        var edgeLimits = EdgeLimits.FromConfig(config);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = otherArgs });
         builder.Logging.ClearProviders();
@@ -53,6 +56,7 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = settings.Http.MaxRequestBodyBytes;
+            edgeLimits.Apply(kestrel.Limits);
             Listen(kestrel, settings.Http.Hostname, settings.Http.Port);
         });
 
@@ -70,12 +74,16 @@ public static class NodeHost
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ProviderClients>();
-            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>(), rateLimits);
+            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>(), rateLimits)
+            {
+                Metrics = sp.GetRequiredService<GatewayMetrics>(),
+            };
         });
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "edge"));
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<GatewayKeys>();
+        services.AddOpenTracyObservability(observability);
         services.AddAkka(OpenTracyAkkaExtensions.SystemName, (akka, sp) => akka
             .WithOpenTracyConfig(config)
             .ConfigureLoggers(loggers =>
@@ -95,6 +103,7 @@ public static class NodeHost
         app.MapGet("/health/ready", (HttpContext context, ActorSystem system) => HealthEndpoints.ReadyAsync(context, system));
         app.MapGet("/v1/models", (HttpContext context, ModelsEndpoint models) => models.HandleAsync(context));
         app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint chat) => chat.HandleAsync(context));
+        app.MapOpenTracyObservability(observability);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -44,7 +44,11 @@ public sealed record PermitGranted
 public sealed record PermitDenied(TimeSpan RetryAfter);
 
 /// <summary>What a request actor needs to ask for a permit before calling a deployment.</summary>
-public sealed record PermitPolicy(string EntityId, LimitSpec Limit, TimeSpan MaxWait, IActorRef Cache);
+public sealed record PermitPolicy(string EntityId, LimitSpec Limit, TimeSpan MaxWait, IActorRef Cache)
+{
+    /// <summary>Called with the time a granted permit was waited for (limiter-wait metrics).</summary>
+    public Action<TimeSpan>? OnWaited { get; init; }
+}
 
 /// <summary>
 /// No permit for this provider key within the allowed wait. Not a <see cref="OpenTracy.Providers.ProviderException"/>,

@@ -4,7 +4,9 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams.Dsl;
 using OpenTracy.Engine.Errors;
+using OpenTracy.Engine.Observability;
 using OpenTracy.Engine.Planning;
+using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Streaming;
 using OpenTracy.Providers;
 using OpenTracy.Wire;
@@ -51,9 +53,12 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     private Exception? _lastError;
     private IActorRef? _child;
     private bool _resultReceived;
+    private readonly string? _traceParent;
+    private Activity? _attemptSpan;
 
-    public CompletionActor(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services)
+    public CompletionActor(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
     {
+        _traceParent = traceParent;
         _requestId = requestId;
         _request = request;
         _replyTo = replyTo;
@@ -70,8 +75,23 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
 
     private Candidate Current => _plan!.Candidates[_index];
 
-    public static Props Props(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services)
-        => Akka.Actor.Props.Create(() => new CompletionActor(requestId, request, replyTo, services));
+    public static Props Props(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
+        => Akka.Actor.Props.Create(() => new CompletionActor(requestId, request, replyTo, services, traceParent));
+
+    protected override void PostStop() => EngineActivity.Stop(_attemptSpan, _resultReceived ? null : "cancelled");
+
+    private void StartAttemptSpan()
+    {
+        EngineActivity.Stop(_attemptSpan, _lastError?.Message);
+        var deployment = Current.Deployment;
+        _attemptSpan = EngineActivity.StartAttempt(_traceParent, _requestId, deployment.ProviderName, deployment.DisplayName, _attempts);
+    }
+
+    private void EndAttemptSpan(string? error)
+    {
+        EngineActivity.Stop(_attemptSpan, error);
+        _attemptSpan = null;
+    }
 
     protected override void PreStart()
     {
@@ -100,6 +120,8 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         _lastError = error;
         var candidate = Current;
         _services.Planner.Stats.RecordFailure(candidate.Deployment.StatsKey);
+        EndAttemptSpan(error.Message);
+        if (error is PermitUnavailableException) _services.Metrics.LimiterRejected(candidate.Deployment.ProviderName, candidate.Deployment.DisplayName);
         if (error is ProviderException { IsRetryable: true } pe && !_resultReceived && _retriesUsed < candidate.NumRetries)
         {
             var delay = RetryDelay(pe);
@@ -110,6 +132,8 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
                 _log.Info("request {0}: {1} failed ({2}); retry {3}/{4} in {5} ms", _requestId, candidate.Deployment.DisplayName,
                     pe.Message, _retriesUsed, candidate.NumRetries, delay.Value.TotalMilliseconds);
                 _child!.Tell(new ProviderCallActor.Retry(_retriesUsed + 1, delay.Value));
+                _services.Metrics.Retry(candidate.Deployment.ProviderName, candidate.Deployment.DisplayName);
+                StartAttemptSpan();
                 return Directive.Restart;
             }
             _log.Info("request {0}: {1} asks to wait {2} s, longer than retry-after-max; moving on",
@@ -142,6 +166,8 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         _retriesUsed = 0;
         _attempts++;
         var deployment = Current.Deployment;
+        if (_index > 0) _services.Metrics.Fallback(deployment.ProviderName, deployment.DisplayName);
+        StartAttemptSpan();
         var body = _request.ForUpstream(deployment.Model, Streaming);
         // Streams ask upstream for usage so cost can be computed (the client sees the usage chunk only if it
         // asked); stream_options on a non-streaming call would only make strict upstreams refuse it.
@@ -149,7 +175,10 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
             ? body with { StreamOptions = (body.StreamOptions ?? new StreamOptions()) with { IncludeUsage = true } }
             : body with { StreamOptions = null };
         var call = new ProviderRequest(deployment.Endpoint, deployment.Model, body, _services.Settings.Upstream.Timeout);
-        var permit = _services.RateLimits?.PolicyFor(deployment, lastCandidate: _index == _plan.Candidates.Count - 1);
+        var metrics = _services.Metrics;
+        var permit = _services.RateLimits?.PolicyFor(deployment, lastCandidate: _index == _plan.Candidates.Count - 1) is { } policy
+            ? policy with { OnWaited = waited => metrics.LimiterWait(deployment.ProviderName, deployment.DisplayName, waited) }
+            : null;
         _child = Context.ActorOf(ProviderCallActor.Props(call, _services.Clients, Streaming, permit), $"call-{_index}");
         Context.Watch(_child);
     }
@@ -164,6 +193,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     {
         if (!Sender.Equals(_child) || _resultReceived) return;
         _resultReceived = true;
+        EndAttemptSpan(null);
         var deployment = Current.Deployment;
         _services.Planner.Stats.RecordSuccess(deployment.StatsKey, answered.Latency);
         var response = answered.Response;
@@ -176,19 +206,21 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     {
         if (!Sender.Equals(_child) || _resultReceived) return;
         _resultReceived = true;
+        EndAttemptSpan(null);
         var deployment = Current.Deployment;
         _services.Planner.Stats.RecordSuccess(deployment.StatsKey, opened.TimeToFirstChunk);
         var self = Self;
         var prices = _services.Prices;
+        var totals = new StreamTotals();
         var chunks = opened.Chunks
-            .Via(new UsageChunkStage(_request.WantsStreamUsage, usage => prices.Cost(deployment.Model, usage)))
+            .Via(new UsageChunkStage(_request.WantsStreamUsage, usage => prices.Cost(deployment.Model, usage), totals.Record))
             .WatchTermination((mat, done) =>
             {
                 self.Tell(StreamMaterialized.Instance);
                 done.ContinueWith(t => self.Tell(new StreamFinished(t.Exception?.GetBaseException())), TaskContinuationOptions.ExecuteSynchronously);
                 return mat;
             });
-        _replyTo.Tell(new CompletionStreaming(chunks, Route()!));
+        _replyTo.Tell(new CompletionStreaming(chunks, Route()!) { Totals = totals });
         // Nobody may ever run the stream (the client left while the reply was on its way): don't wait forever.
         Timers.StartSingleTimer(SubscriptionTimer, SubscriptionTimedOut.Instance, _services.Settings.Streaming.SubscriptionTimeout);
         Become(StreamingState);

@@ -14,4 +14,8 @@ public sealed record EngineServices(
     RoutePlanner Planner,
     Func<ProviderInfo, IProviderClient> Clients,
     PriceList Prices,
-    RateLimits? RateLimits = null);
+    RateLimits? RateLimits = null)
+{
+    /// <summary>Where retries, fallbacks and limiter waits are reported (the node's Prometheus metrics).</summary>
+    public Observability.IEngineMetrics Metrics { get; init; } = Observability.NoEngineMetrics.Instance;
+}

@@ -51,6 +51,7 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
     private readonly Func<ProviderInfo, IProviderClient> _clients;
     private readonly bool _stream;
     private readonly PermitPolicy? _permit;
+    private long _permitRequestedAt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private CancellationTokenSource? _cts;
     private int _attempt = 1;
@@ -64,7 +65,11 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
         _permit = permit;
 
         Receive<StartCall>(_ => AcquireThenCall());
-        Receive<PermitGranted>(_ => Call());
+        Receive<PermitGranted>(_ =>
+        {
+            _permit?.OnWaited?.Invoke(Stopwatch.GetElapsedTime(_permitRequestedAt));
+            Call();
+        });
         Receive<PermitDenied>(d => throw new PermitUnavailableException(_request.ProviderName, d.RetryAfter));
         Receive<Retry>(r =>
         {
@@ -112,6 +117,7 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
             Call();
             return;
         }
+        _permitRequestedAt = Stopwatch.GetTimestamp();
         _permit.Cache.Tell(new AcquirePermit(_permit.EntityId, _permit.Limit, _permit.MaxWait));
     }
 

@@ -10,7 +10,11 @@ namespace OpenTracy.Engine.Requests;
 /// <see cref="ICompletionReply"/>. <paramref name="RequestId"/> names the request's actor, so it must
 /// be a valid actor name and unique among requests in flight (the edge uses a GUID).
 /// </summary>
-public sealed record ChatCompletionRequest(string RequestId, ChatRequest Body);
+public sealed record ChatCompletionRequest(string RequestId, ChatRequest Body)
+{
+    /// <summary>W3C <c>traceparent</c> of the caller's request span; provider attempts become its children.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>Edge → <see cref="RequestsSupervisor"/>: the client went away; stop the request and cancel its upstream call.</summary>
 public sealed record CancelCompletion(string RequestId);
@@ -41,7 +45,11 @@ public sealed record CompletionAnswered(ModelResponse Response, RouteInfo Route)
 /// <paramref name="Chunks"/> once; it backpressures to the upstream read, fails with the provider's
 /// error if the upstream breaks later, and ends with the usage chunk when the client asked for one.
 /// </summary>
-public sealed record CompletionStreaming(Source<StreamChunk, NotUsed> Chunks, RouteInfo Route) : ICompletionReply;
+public sealed record CompletionStreaming(Source<StreamChunk, NotUsed> Chunks, RouteInfo Route) : ICompletionReply
+{
+    /// <summary>Usage and cost of the whole stream, known once it completed (for metrics and trace records).</summary>
+    public Observability.StreamTotals? Totals { get; init; }
+}
 
 /// <summary>The request failed: a client error found while planning, or the last upstream error once the plan was exhausted.</summary>
 public sealed record CompletionFailed(EngineError Error, RouteInfo? Route) : ICompletionReply;

@@ -55,7 +55,7 @@ public sealed class RequestsSupervisor : ReceiveActor
             Sender.Tell(new CompletionFailed(EngineError.BadRequest($"request id '{request.RequestId}' is already in flight"), null));
             return;
         }
-        var actor = Context.ActorOf(CompletionActor.Props(request.RequestId, request.Body, Sender, _services), request.RequestId);
+        var actor = Context.ActorOf(CompletionActor.Props(request.RequestId, request.Body, Sender, _services, request.TraceParent), request.RequestId);
         Context.Watch(actor);
         _inFlight++;
     }

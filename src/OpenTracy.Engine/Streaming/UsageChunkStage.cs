@@ -9,13 +9,15 @@ namespace OpenTracy.Engine.Streaming;
 /// every chunk (a usage-only chunk is swallowed); when the stream completes and the client asked
 /// for <c>stream_options.include_usage</c>, one final OpenAI-style usage chunk (<c>choices: []</c>,
 /// <c>usage</c>, <c>cost</c>) follows the last content chunk. Nothing is emitted on failure.
+/// <paramref name="observed"/>, when given, receives the stream's usage and cost on completion either way.
 /// </summary>
-public sealed class UsageChunkStage(bool includeUsage, Func<Usage, CostInfo?> cost) : GraphStage<FlowShape<StreamChunk, StreamChunk>>
+public sealed class UsageChunkStage(bool includeUsage, Func<Usage, CostInfo?> cost, Action<Usage, CostInfo?>? observed = null) : GraphStage<FlowShape<StreamChunk, StreamChunk>>
 {
     private readonly Inlet<StreamChunk> _in = new("usage.in");
     private readonly Outlet<StreamChunk> _out = new("usage.out");
     private readonly bool _includeUsage = includeUsage;
     private readonly Func<Usage, CostInfo?> _cost = cost;
+    private readonly Action<Usage, CostInfo?>? _observed = observed;
 
     public override FlowShape<StreamChunk, StreamChunk> Shape => new(_in, _out);
 
@@ -50,6 +52,12 @@ public sealed class UsageChunkStage(bool includeUsage, Func<Usage, CostInfo?> co
 
         public override void OnUpstreamFinish()
         {
+            CostInfo? cost = null;
+            if (_usageSource is { Usage: { } seen } && (_stage._includeUsage || _stage._observed is not null))
+            {
+                cost = _stage._cost(seen);
+                _stage._observed?.Invoke(seen, cost);
+            }
             if (_stage._includeUsage && _usageSource is { Usage: { } usage } source)
             {
                 var final = new StreamChunk
@@ -60,7 +68,7 @@ public sealed class UsageChunkStage(bool includeUsage, Func<Usage, CostInfo?> co
                     SystemFingerprint = source.SystemFingerprint,
                     Choices = [],
                     Usage = usage,
-                    Cost = _stage._cost(usage),
+                    Cost = cost,
                 };
                 Emit(_stage._out, final, CompleteStage);
             }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Streams;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Engine.Requests;
+using OpenTracy.Node.Observability;
 using OpenTracy.Wire;
 
 namespace OpenTracy.Node.Edge;
@@ -13,55 +15,93 @@ namespace OpenTracy.Node.Edge;
 /// <see cref="RequestsSupervisor"/> (one CompletionActor per request) and writes its one reply as
 /// JSON or SSE. The edge is not an actor, so it Asks (bounded by <c>opentracy.http.request-timeout</c>).
 /// A client that disconnects cancels the request actor, which cancels the upstream call.
+/// Every request, answered or not, ends in one <see cref="RequestObserver.Finish"/> (metrics, trace record, span, log).
 /// </summary>
 public sealed class ChatCompletionsEndpoint(
     IRequiredActor<RequestsSupervisor> requests,
     OpenTracySettings settings,
     IMaterializer materializer,
+    RequestObserver observer,
     ILogger<ChatCompletionsEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
+        var requestId = Guid.NewGuid().ToString("N");
+        context.Response.Headers[EdgeResponses.RequestIdHeader] = requestId;
+        using var span = EdgeTelemetry.Source.StartActivity(EdgeTelemetry.RequestSpan, ActivityKind.Server);
+        var observation = observer.Start(requestId);
+        try
+        {
+            await HandleAsync(context, observation, span);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            observation.ClientGone = true;
+        }
+        finally
+        {
+            observer.Finish(observation, span);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context, RequestObservation observation, Activity? span)
+    {
         var (body, error) = await ChatRequestReader.ReadAsync(context, settings.Http.MaxRequestBodyBytes);
         if (error is not null)
         {
+            observation.Error = error;
             await EdgeResponses.WriteErrorAsync(context.Response, error);
             return;
         }
+        observation.RequestedModel = body!.Model;
+        observation.Stream = body.Stream == true;
 
+        var requestId = observation.RequestId;
         var supervisor = await requests.GetAsync(context.RequestAborted);
-        var requestId = Guid.NewGuid().ToString("N");
-        context.Response.Headers[EdgeResponses.RequestIdHeader] = requestId;
         var aborted = context.RequestAborted;
         await using var cancelOnAbort = aborted.Register(() => supervisor.Tell(new CancelCompletion(requestId)));
 
         ICompletionReply reply;
         try
         {
-            reply = await supervisor.Ask<ICompletionReply>(new ChatCompletionRequest(requestId, body!), settings.Http.RequestTimeout, aborted);
+            var message = new ChatCompletionRequest(requestId, body) { TraceParent = span?.Id };
+            reply = await supervisor.Ask<ICompletionReply>(message, settings.Http.RequestTimeout, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
+            observation.ClientGone = true;
             return;
         }
         catch (AskTimeoutException)
         {
             supervisor.Tell(new CancelCompletion(requestId));
-            await EdgeResponses.WriteErrorAsync(context.Response, EngineError.Timeout(settings.Http.RequestTimeout));
+            observation.Error = EngineError.Timeout(settings.Http.RequestTimeout);
+            await EdgeResponses.WriteErrorAsync(context.Response, observation.Error);
             return;
         }
 
         switch (reply)
         {
             case CompletionAnswered answered:
+                observation.Route = answered.Route;
+                observation.Usage = answered.Response.Usage;
+                observation.Cost = answered.Response.Cost;
                 EdgeResponses.AddRouteHeaders(context.Response, answered.Route);
                 await EdgeResponses.WriteJsonAsync(context.Response, StatusCodes.Status200OK, answered.Response, EdgeJson.Wire.ModelResponse);
                 break;
             case CompletionStreaming streaming:
+                observation.Route = streaming.Route;
                 EdgeResponses.AddRouteHeaders(context.Response, streaming.Route);
-                await SseWriter.WriteAsync(context, streaming.Chunks, materializer, settings.Streaming.Buffer, logger);
+                var result = await SseWriter.WriteAsync(context, streaming.Chunks, materializer, settings.Streaming.Buffer, logger);
+                observation.FirstChunkTimestamp = result.FirstChunkTimestamp;
+                observation.Error = result.Error;
+                observation.ClientGone = result.ClientGone;
+                observation.Usage = streaming.Totals?.Usage;
+                observation.Cost = streaming.Totals?.Cost;
                 break;
             case CompletionFailed failed:
+                observation.Route = failed.Route;
+                observation.Error = failed.Error;
                 EdgeResponses.AddRouteHeaders(context.Response, failed.Route);
                 await EdgeResponses.WriteErrorAsync(context.Response, failed.Error);
                 break;

@@ -42,6 +42,12 @@ public static class ChatRequestReader
         {
             return (null, EngineError.TooLarge(maxBytes));
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // Kestrel's minimum body data rate (opentracy.http.limits) was not met: a slow-loris body.
+            return (null, new EngineError(StatusCodes.Status408RequestTimeout,
+                ErrorResponse.Of($"request body too slow: {ex.Message}", EngineError.InvalidRequest, "request_timeout")));
+        }
         catch (BadHttpRequestException ex)
         {
             return (null, EngineError.BadRequest($"failed to read body: {ex.Message}"));
@@ -52,6 +58,7 @@ public static class ChatRequestReader
     /// <summary>Parses and validates a body already in memory.</summary>
     public static (ChatRequest? Request, EngineError? Error) Parse(ReadOnlyMemory<byte> body)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span)) return (null, EngineError.InvalidBody("the body is not valid UTF-8"));
         JsonDocument document;
         try
         {
@@ -104,6 +111,13 @@ public static class ChatRequestReader
             if (message.TryGetProperty("content", out var content) && content.ValueKind is not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null))
                 return WrongType($"{at}.content", "a string, an array of content parts, or null");
             i++;
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            // 1e400 parses as infinity, which no serializer can write back: refuse it here rather than fail later.
+            if (property.Value.ValueKind == JsonValueKind.Number && (!property.Value.TryGetDouble(out var number) || !double.IsFinite(number)))
+                return EngineError.InvalidBody($"'{property.Name}' is out of range", property.Name);
         }
 
         if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Buffers;
+using System.Diagnostics;
 using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -22,7 +23,10 @@ public static class SseWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task WriteAsync(HttpContext context, Source<StreamChunk, NotUsed> chunks, IMaterializer materializer, int buffer, ILogger logger)
+    /// <summary>How a stream went: when its first chunk was written (Stopwatch timestamp, 0 = never), the error event it ended with, whether the client left.</summary>
+    public readonly record struct StreamResult(long FirstChunkTimestamp, EngineError? Error, bool ClientGone);
+
+    public static async Task<StreamResult> WriteAsync(HttpContext context, Source<StreamChunk, NotUsed> chunks, IMaterializer materializer, int buffer, ILogger logger)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
@@ -34,10 +38,12 @@ public static class SseWriter
         await response.StartAsync(aborted);
 
         var writer = response.BodyWriter;
+        long firstChunk = 0;
         try
         {
             await foreach (var chunk in chunks.RunAsAsyncEnumerableBuffer(materializer, 1, buffer).WithCancellation(aborted))
             {
+                if (firstChunk == 0) firstChunk = Stopwatch.GetTimestamp();
                 await WriteEventAsync(writer, JsonSerializer.SerializeToUtf8Bytes(chunk, EdgeJson.Wire.StreamChunk), aborted);
             }
             if (!aborted.IsCancellationRequested)
@@ -45,10 +51,12 @@ public static class SseWriter
                 await writer.WriteAsync(Done, aborted);
                 await writer.FlushAsync(aborted);
             }
+            return new StreamResult(firstChunk, null, aborted.IsCancellationRequested);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // The client left; the request actor is being stopped and cancels the upstream call.
+            return new StreamResult(firstChunk, null, true);
         }
         catch (Exception ex) when (!aborted.IsCancellationRequested)
         {
@@ -57,6 +65,7 @@ public static class SseWriter
             await WriteEventAsync(writer, JsonSerializer.SerializeToUtf8Bytes(error.Body, EdgeJson.Wire.ErrorResponse), aborted);
             await writer.WriteAsync(Done, aborted);
             await writer.FlushAsync(aborted);
+            return new StreamResult(firstChunk, error, false);
         }
     }
 

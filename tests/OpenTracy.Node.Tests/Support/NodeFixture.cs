@@ -56,6 +56,7 @@ public class NodeFixture : IAsyncLifetime
             opentracy.http.max-request-body = {{MaxBody}}
             opentracy.upstream { backoff-base = 20ms, backoff-max = 100ms }
             akka.loglevel = WARNING
+            opentracy.observability.traces.path = ""
             {{ExtraHocon}}
             """;
         Node = NodeHost.Build([], env, hocon);

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using OpenTracy.Engine.Errors;
+using OpenTracy.Engine.Requests;
+using OpenTracy.Wire;
+
+namespace OpenTracy.Node.Observability;
+
+/// <summary>What the edge learned about one request while handling it (one per request, filled in as it goes).</summary>
+public sealed class RequestObservation(string requestId, long startedTimestamp)
+{
+    public const int ClientClosedStatus = 499;
+    public const string ClientClosedCode = "client_closed";
+
+    public string RequestId { get; } = requestId;
+    public long StartedTimestamp { get; } = startedTimestamp;
+    public string? RequestedModel { get; set; }
+    public bool Stream { get; set; }
+    public RouteInfo? Route { get; set; }
+    public int Status { get; set; } = StatusCodes.Status200OK;
+    public Usage? Usage { get; set; }
+    public CostInfo? Cost { get; set; }
+    public long FirstChunkTimestamp { get; set; }
+    public EngineError? Error { get; set; }
+    public bool ClientGone { get; set; }
+}
+
+/// <summary>
+/// Turns a finished <see cref="RequestObservation"/> into metrics, a trace record (queued for the
+/// SQLite store), tags on the request span and at most one log line. Singleton, thread-safe.
+/// </summary>
+public sealed class RequestObserver(GatewayMetrics metrics, TraceStore? store, ILogger<RequestObserver> logger)
+{
+    public GatewayMetrics Metrics => metrics;
+
+    public RequestObservation Start(string requestId)
+    {
+        metrics.RequestStarted();
+        return new RequestObservation(requestId, Stopwatch.GetTimestamp());
+    }
+
+    public void Finish(RequestObservation o, Activity? span)
+    {
+        metrics.RequestEnded();
+        var latencyMs = Stopwatch.GetElapsedTime(o.StartedTimestamp).TotalMilliseconds;
+        double? ttftMs = o.FirstChunkTimestamp == 0 ? null : Stopwatch.GetElapsedTime(o.StartedTimestamp, o.FirstChunkTimestamp).TotalMilliseconds;
+        var status = o.ClientGone ? RequestObservation.ClientClosedStatus : o.Error?.Status ?? o.Status;
+        var errorMessage = o.ClientGone ? "the client closed the request" : o.Error?.Message;
+        var errorCode = o.ClientGone ? RequestObservation.ClientClosedCode : o.Error is { } e ? e.Body.Error.Code ?? e.Body.Error.Type : null;
+        var record = new TraceRecord(
+            o.RequestId, DateTimeOffset.UtcNow, o.RequestedModel, o.Route?.SelectedModel, o.Route?.Provider, o.Stream, status,
+            o.Route?.Attempts ?? 0, o.Usage?.PromptTokens ?? 0, o.Usage?.CompletionTokens ?? 0, o.Cost?.TotalCostUsd ?? 0,
+            latencyMs, ttftMs, errorMessage, errorCode);
+        metrics.Completed(record);
+        store?.TryAdd(record);
+
+        if (span is not null)
+        {
+            span.SetTag("opentracy.request_id", o.RequestId);
+            span.SetTag("opentracy.model", record.Model);
+            span.SetTag("opentracy.provider", record.Provider);
+            span.SetTag("opentracy.attempts", record.Attempts);
+            span.SetTag("http.response.status_code", status);
+            if (errorMessage is null) span.SetStatus(ActivityStatusCode.Ok);
+            else span.SetStatus(ActivityStatusCode.Error, errorMessage);
+        }
+
+        if (o.ClientGone) EdgeLog.ClientGone(logger, o.RequestId);
+        else if (errorMessage is not null) EdgeLog.Failed(logger, o.RequestId, status, errorCode, errorMessage, record.Model, record.Provider, record.Attempts);
+        else if (logger.IsEnabled(LogLevel.Debug)) EdgeLog.Completed(logger, o.RequestId, status, record.Model, record.Provider, latencyMs, record.Attempts);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace OpenTracy.Node.Observability;
+
+/// <summary>
+/// One request as the trace store keeps it and <c>GET /v1/traces</c> lists it. <c>model</c> and
+/// <c>provider</c> are those of the deployment that answered (or was tried last); null when the
+/// request failed before routing. <c>error</c> is the message the client got.
+/// </summary>
+public sealed record TraceRecord(
+    [property: JsonPropertyName("request_id")] string RequestId,
+    [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp,
+    [property: JsonPropertyName("requested_model")] string? RequestedModel,
+    [property: JsonPropertyName("model")] string? Model,
+    [property: JsonPropertyName("provider")] string? Provider,
+    [property: JsonPropertyName("stream")] bool Stream,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
+    [property: JsonPropertyName("cost_usd")] double CostUsd,
+    [property: JsonPropertyName("latency_ms")] double LatencyMs,
+    [property: JsonPropertyName("ttft_ms")] double? TtftMs,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("error_code")] string? ErrorCode);
+
+public sealed record TraceList(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("data")] IReadOnlyList<TraceRecord> Data,
+    [property: JsonPropertyName("dropped")] long Dropped);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(TraceList))]
+public sealed partial class TraceJson : JsonSerializerContext;

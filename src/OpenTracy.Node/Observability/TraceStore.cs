@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace OpenTracy.Node.Observability;
+
+/// <summary>
+/// Keeps one <see cref="TraceRecord"/> per request in an embedded SQLite database, off the request
+/// path: <see cref="TryAdd"/> only writes to a bounded channel (full → the record is dropped and
+/// counted); a background loop drains it in batches, one transaction each, and trims the table
+/// to <c>max-records</c>. An empty path keeps the database in memory.
+/// </summary>
+public sealed class TraceStore : BackgroundService
+{
+    private const string Columns = "request_id, ts, requested_model, model, provider, stream, status, attempts, prompt_tokens, completion_tokens, cost_usd, latency_ms, ttft_ms, error, error_code";
+
+    private readonly TraceStoreSettings _settings;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger<TraceStore> _log;
+    private readonly Channel<TraceRecord> _queue;
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _dropped;
+    private long _writtenSinceTrim;
+
+    public TraceStore(TraceStoreSettings settings, GatewayMetrics metrics, ILogger<TraceStore> log)
+    {
+        _settings = settings;
+        _metrics = metrics;
+        _log = log;
+        _queue = Channel.CreateBounded<TraceRecord>(new BoundedChannelOptions(settings.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: full → false → dropped and counted
+        });
+        var source = string.IsNullOrEmpty(settings.Path)
+            ? $"file:traces-{Guid.NewGuid():N}?mode=memory&cache=shared"
+            : Path.GetFullPath(settings.Path);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = source, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL;");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS traces (
+              id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, ts TEXT NOT NULL,
+              requested_model TEXT, model TEXT, provider TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL,
+              attempts INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+              cost_usd REAL NOT NULL, latency_ms REAL NOT NULL, ttft_ms REAL, error TEXT, error_code TEXT);
+            """);
+    }
+
+    /// <summary>Records dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Queues a record; never blocks. False when the queue is full (the record is dropped and counted).</summary>
+    public bool TryAdd(TraceRecord record)
+    {
+        if (_queue.Writer.TryWrite(record)) return true;
+        Interlocked.Increment(ref _dropped);
+        _metrics.TraceDropped();
+        return false;
+    }
+
+    /// <summary>The newest <paramref name="limit"/> records, newest first.</summary>
+    public async Task<IReadOnlyList<TraceRecord>> LatestAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM traces ORDER BY id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            var list = new List<TraceRecord>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                list.Add(new TraceRecord(
+                    reader.GetString(0),
+                    DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
+                    NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4),
+                    reader.GetInt64(5) != 0, reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9),
+                    reader.GetDouble(10), reader.GetDouble(11), reader.IsDBNull(12) ? null : reader.GetDouble(12),
+                    NullableString(reader, 13), NullableString(reader, 14)));
+            }
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<TraceRecord>(_settings.BatchSize);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < _settings.BatchSize && _queue.Reader.TryRead(out var record)) batch.Add(record);
+                await WriteAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: records still queued are lost, like any in-memory buffer on shutdown.
+        }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+
+    private async Task WriteAsync(List<TraceRecord> batch, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"INSERT INTO traces ({Columns}) VALUES ($a,$b,$c,$d,$e,$f,$g,$h,$i,$j,$k,$l,$m,$n,$o)";
+            var p = "abcdefghijklmno".Select(c => command.Parameters.Add(new SqliteParameter("$" + c, null))).ToArray();
+            foreach (var r in batch)
+            {
+                object?[] values = [r.RequestId, r.Timestamp.ToString("O", CultureInfo.InvariantCulture), r.RequestedModel, r.Model, r.Provider,
+                    r.Stream ? 1 : 0, r.Status, r.Attempts, r.PromptTokens, r.CompletionTokens, r.CostUsd, r.LatencyMs, r.TtftMs, r.Error, r.ErrorCode];
+                for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
+                command.ExecuteNonQuery();
+            }
+            _writtenSinceTrim += batch.Count;
+            if (_writtenSinceTrim >= _settings.BatchSize)
+            {
+                _writtenSinceTrim = 0;
+                using var trim = _connection.CreateCommand();
+                trim.Transaction = transaction;
+                trim.CommandText = "DELETE FROM traces WHERE id <= (SELECT MAX(id) FROM traces) - $keep";
+                trim.Parameters.AddWithValue("$keep", _settings.MaxRecords);
+                trim.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            _log.LogWarning("trace store: {Count} records not written: {Message}", batch.Count, ex.Message);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+}
