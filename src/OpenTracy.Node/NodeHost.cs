@@ -10,6 +10,7 @@ using OpenTracy.Engine.Hosting;
 using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
+using OpenTracy.Node.Routing;
 using OpenTracy.Providers;
 
 namespace OpenTracy.Node;
@@ -38,6 +39,7 @@ public static class NodeHost
         var config = NodeConfig.Load(Path.Combine(AppContext.BaseDirectory, HoconFolder), configFiles, lookup, extraHocon: hocon);
         var settings = OpenTracySettings.FromConfig(config);
         var providerEnvironment = new ProviderEnvironment(lookup);
+        var routingSettings = RoutingSettings.FromConfig(config, lookup);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = otherArgs });
         builder.Logging.ClearProviders();
@@ -72,6 +74,11 @@ public static class NodeHost
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<GatewayKeys>();
+        services.AddSingleton(routingSettings);
+        services.AddSingleton<SemanticRouting>();
+        services.AddHostedService(sp => sp.GetRequiredService<SemanticRouting>());
+        services.AddSingleton<RoutingEndpoints>();
+        services.AddSingleton<AutoModel>();
         services.AddAkka(OpenTracyAkkaExtensions.SystemName, (akka, sp) => akka
             .WithOpenTracyConfig(config)
             .ConfigureLoggers(loggers =>
@@ -89,6 +96,8 @@ public static class NodeHost
         app.MapGet("/health/ready", (HttpContext context, ActorSystem system) => HealthEndpoints.ReadyAsync(context, system));
         app.MapGet("/v1/models", (HttpContext context, ModelsEndpoint models) => models.HandleAsync(context));
         app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint chat) => chat.HandleAsync(context));
+        app.MapPost("/v1/route", (HttpContext context, RoutingEndpoints routing) => routing.RouteAsync(context));
+        app.MapPost("/v1/weights/reload", (HttpContext context, RoutingEndpoints routing) => routing.ReloadAsync(context));
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -4,6 +4,8 @@ using Akka.Streams;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Engine.Requests;
+using OpenTracy.Node.Routing;
+using OpenTracy.Routing.Scoring;
 using OpenTracy.Wire;
 
 namespace OpenTracy.Node.Edge;
@@ -18,6 +20,7 @@ public sealed class ChatCompletionsEndpoint(
     IRequiredActor<RequestsSupervisor> requests,
     OpenTracySettings settings,
     IMaterializer materializer,
+    AutoModel auto,
     ILogger<ChatCompletionsEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -27,6 +30,17 @@ public sealed class ChatCompletionsEndpoint(
         {
             await EdgeResponses.WriteErrorAsync(context.Response, error);
             return;
+        }
+
+        RoutingDecision? decision = null;
+        if (AutoModel.IsAuto(body!.Model))
+        {
+            (body, decision, error) = await auto.ResolveAsync(body!, context.RequestAborted);
+            if (error is not null)
+            {
+                await EdgeResponses.WriteErrorAsync(context.Response, error);
+                return;
+            }
         }
 
         var supervisor = await requests.GetAsync(context.RequestAborted);
@@ -55,14 +69,17 @@ public sealed class ChatCompletionsEndpoint(
         {
             case CompletionAnswered answered:
                 EdgeResponses.AddRouteHeaders(context.Response, answered.Route);
+                AutoModel.AddHeaders(context.Response, decision);
                 await EdgeResponses.WriteJsonAsync(context.Response, StatusCodes.Status200OK, answered.Response, EdgeJson.Wire.ModelResponse);
                 break;
             case CompletionStreaming streaming:
                 EdgeResponses.AddRouteHeaders(context.Response, streaming.Route);
+                AutoModel.AddHeaders(context.Response, decision);
                 await SseWriter.WriteAsync(context, streaming.Chunks, materializer, settings.Streaming.Buffer, logger);
                 break;
             case CompletionFailed failed:
                 EdgeResponses.AddRouteHeaders(context.Response, failed.Route);
+                AutoModel.AddHeaders(context.Response, decision);
                 await EdgeResponses.WriteErrorAsync(context.Response, failed.Error);
                 break;
         }
