@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Hosting;
 using OpenTracy.Engine.Planning;
+using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
 using OpenTracy.Node.Routing;
@@ -36,7 +37,8 @@ public static class NodeHost
             ? Environment.GetEnvironmentVariable
             : name => environment.TryGetValue(name, out var v) ? v : null;
         var (configFiles, otherArgs) = SplitArguments(args);
-        var config = NodeConfig.Load(Path.Combine(AppContext.BaseDirectory, HoconFolder), configFiles, lookup, extraHocon: hocon);
+        var config = NodeConfig.Load(Path.Combine(AppContext.BaseDirectory, HoconFolder), configFiles, lookup,
+            NodeConfig.ProfileFor(lookup), extraHocon: hocon);
         var settings = OpenTracySettings.FromConfig(config);
         var providerEnvironment = new ProviderEnvironment(lookup);
         var routingSettings = RoutingSettings.FromConfig(config, lookup);
@@ -65,10 +67,12 @@ public static class NodeHost
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<DeploymentStats>();
         services.AddSingleton(sp => new RoutePlanner(settings, providerEnvironment, sp.GetRequiredService<PriceList>(), sp.GetRequiredService<DeploymentStats>()));
+        var rateLimits = new RateLimits(RateLimitSettings.FromConfig(config));
+        services.AddSingleton(rateLimits);
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ProviderClients>();
-            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>());
+            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>(), rateLimits);
         });
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "edge"));
         services.AddSingleton<ChatCompletionsEndpoint>();
@@ -87,6 +91,8 @@ public static class NodeHost
                 loggers.AddLoggerFactory();
             })
             .WithOpenTracyCluster()
+            .WithOpenTracyRateLimiting(rateLimits)
+            .WithOpenTracyClusterStats(sp.GetRequiredService<DeploymentStats>(), config)
             .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>()));
 
         var app = builder.Build();
