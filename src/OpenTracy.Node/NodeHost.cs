@@ -12,6 +12,7 @@ using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
 using OpenTracy.Node.Observability;
+using OpenTracy.Node.Routing;
 using OpenTracy.Providers;
 
 namespace OpenTracy.Node;
@@ -43,6 +44,7 @@ public static class NodeHost
         var providerEnvironment = new ProviderEnvironment(lookup);
         var observability = ObservabilitySettings.FromConfig(config);
         var edgeLimits = EdgeLimits.FromConfig(config);
+        var routingSettings = RoutingSettings.FromConfig(config, lookup);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = otherArgs });
         builder.Logging.ClearProviders();
@@ -84,6 +86,11 @@ public static class NodeHost
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<GatewayKeys>();
         services.AddOpenTracyObservability(observability);
+        services.AddSingleton(routingSettings);
+        services.AddSingleton<SemanticRouting>();
+        services.AddHostedService(sp => sp.GetRequiredService<SemanticRouting>());
+        services.AddSingleton<RoutingEndpoints>();
+        services.AddSingleton<AutoModel>();
         services.AddAkka(OpenTracyAkkaExtensions.SystemName, (akka, sp) => akka
             .WithOpenTracyConfig(config)
             .ConfigureLoggers(loggers =>
@@ -104,6 +111,8 @@ public static class NodeHost
         app.MapGet("/v1/models", (HttpContext context, ModelsEndpoint models) => models.HandleAsync(context));
         app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint chat) => chat.HandleAsync(context));
         app.MapOpenTracyObservability(observability);
+        app.MapPost("/v1/route", (HttpContext context, RoutingEndpoints routing) => routing.RouteAsync(context));
+        app.MapPost("/v1/weights/reload", (HttpContext context, RoutingEndpoints routing) => routing.ReloadAsync(context));
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -6,6 +6,8 @@ using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Observability;
+using OpenTracy.Node.Routing;
+using OpenTracy.Routing.Scoring;
 using OpenTracy.Wire;
 
 namespace OpenTracy.Node.Edge;
@@ -22,6 +24,7 @@ public sealed class ChatCompletionsEndpoint(
     OpenTracySettings settings,
     IMaterializer materializer,
     RequestObserver observer,
+    AutoModel auto,
     ILogger<ChatCompletionsEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -57,6 +60,18 @@ public sealed class ChatCompletionsEndpoint(
         observation.Stream = body.Stream == true;
 
         var requestId = observation.RequestId;
+        RoutingDecision? decision = null;
+        if (AutoModel.IsAuto(body!.Model))
+        {
+            (body, decision, error) = await auto.ResolveAsync(body!, context.RequestAborted);
+            if (error is not null)
+            {
+                observation.Error = error;
+                await EdgeResponses.WriteErrorAsync(context.Response, error);
+                return;
+            }
+        }
+
         var supervisor = await requests.GetAsync(context.RequestAborted);
         var aborted = context.RequestAborted;
         await using var cancelOnAbort = aborted.Register(() => supervisor.Tell(new CancelCompletion(requestId)));
@@ -64,7 +79,7 @@ public sealed class ChatCompletionsEndpoint(
         ICompletionReply reply;
         try
         {
-            var message = new ChatCompletionRequest(requestId, body) { TraceParent = span?.Id };
+            var message = new ChatCompletionRequest(requestId, body!) { TraceParent = span?.Id };
             reply = await supervisor.Ask<ICompletionReply>(message, settings.Http.RequestTimeout, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -87,11 +102,13 @@ public sealed class ChatCompletionsEndpoint(
                 observation.Usage = answered.Response.Usage;
                 observation.Cost = answered.Response.Cost;
                 EdgeResponses.AddRouteHeaders(context.Response, answered.Route);
+                AutoModel.AddHeaders(context.Response, decision);
                 await EdgeResponses.WriteJsonAsync(context.Response, StatusCodes.Status200OK, answered.Response, EdgeJson.Wire.ModelResponse);
                 break;
             case CompletionStreaming streaming:
                 observation.Route = streaming.Route;
                 EdgeResponses.AddRouteHeaders(context.Response, streaming.Route);
+                AutoModel.AddHeaders(context.Response, decision);
                 var result = await SseWriter.WriteAsync(context, streaming.Chunks, materializer, settings.Streaming.Buffer, logger);
                 observation.FirstChunkTimestamp = result.FirstChunkTimestamp;
                 observation.Error = result.Error;
@@ -103,6 +120,7 @@ public sealed class ChatCompletionsEndpoint(
                 observation.Route = failed.Route;
                 observation.Error = failed.Error;
                 EdgeResponses.AddRouteHeaders(context.Response, failed.Route);
+                AutoModel.AddHeaders(context.Response, decision);
                 await EdgeResponses.WriteErrorAsync(context.Response, failed.Error);
                 break;
         }
