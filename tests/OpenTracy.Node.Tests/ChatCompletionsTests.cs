@@ -156,7 +156,7 @@ public sealed class ChatCompletionsTests(NodeFixture fx) : IClassFixture<NodeFix
         var id = NodeFixture.NewId("disconnect-stream");
         using var cts = new CancellationTokenSource();
         var response = await fx.PostStreamingAsync(NodeFixture.Body("anthropic/claude-3-5-haiku-20241022",
-            $"a b c d e f g h i j k l m n o p q r s t [mock id={id} chunks=20 chunk-delay-ms=200]", stream: true), cts.Token);
+            $"a b c d e f g h i j k l m n o p q r s t [mock id={id} chunks=40 chunk-delay-ms=300]", stream: true), cts.Token);
         var read = 0;
         await foreach (var _ in Sse.DataAsync(response))
         {

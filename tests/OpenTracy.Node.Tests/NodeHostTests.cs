@@ -71,7 +71,15 @@ public sealed class NodeHostTests
         await app.StartAsync();
         var system = app.Services.GetRequiredService<ActorSystem>();
         using (var http = new HttpClient())
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(new Uri(NodeHost.HttpAddress(app)), "/health/ready"))).StatusCode);
+        {
+            // Membership goes Up shortly after start; on a loaded machine poll instead of asking once.
+            var ready = new Uri(new Uri(NodeHost.HttpAddress(app)), "/health/ready");
+            var deadline = DateTime.UtcNow + Patience;
+            var status = HttpStatusCode.ServiceUnavailable;
+            while (DateTime.UtcNow < deadline && (status = (await http.GetAsync(ready)).StatusCode) != HttpStatusCode.OK)
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
 
         await app.StopAsync();
 
