@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Hosting;
+using OpenTracy.Engine.Ops;
 using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
@@ -78,9 +79,11 @@ public static class NodeHost
             {
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
+                loggers.AddLogger<RingLogger>();
             })
             .WithOpenTracyCluster()
             .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>()));
+        services.AddOpenTracyOps(config);
 
         var app = builder.Build();
         var gateway = app.Services.GetRequiredService<GatewayKeys>();
