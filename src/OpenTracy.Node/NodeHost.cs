@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Hosting;
 using OpenTracy.Engine.Ops;
+using OpenTracy.Engine.Remote;
+using OpenTracy.Engine.Serialization;
 using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
@@ -82,7 +84,9 @@ public static class NodeHost
                 loggers.AddLogger<RingLogger>();
             })
             .WithOpenTracyCluster()
-            .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>()));
+            .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>())
+            .WithOpenTracySerialization()
+            .WithOpenTracyRemoteGateway());
         services.AddOpenTracyOps(config);
 
         var app = builder.Build();
