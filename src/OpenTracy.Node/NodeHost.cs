@@ -11,6 +11,7 @@ using OpenTracy.Engine.Ops;
 using OpenTracy.Engine.Remote;
 using OpenTracy.Engine.Serialization;
 using OpenTracy.Engine.Planning;
+using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Node.Edge;
 using OpenTracy.Providers;
@@ -38,7 +39,8 @@ public static class NodeHost
             ? Environment.GetEnvironmentVariable
             : name => environment.TryGetValue(name, out var v) ? v : null;
         var (configFiles, otherArgs) = SplitArguments(args);
-        var config = NodeConfig.Load(Path.Combine(AppContext.BaseDirectory, HoconFolder), configFiles, lookup, extraHocon: hocon);
+        var config = NodeConfig.Load(Path.Combine(AppContext.BaseDirectory, HoconFolder), configFiles, lookup,
+            NodeConfig.ProfileFor(lookup), extraHocon: hocon);
         var settings = OpenTracySettings.FromConfig(config);
         var providerEnvironment = new ProviderEnvironment(lookup);
 
@@ -66,10 +68,12 @@ public static class NodeHost
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<DeploymentStats>();
         services.AddSingleton(sp => new RoutePlanner(settings, providerEnvironment, sp.GetRequiredService<PriceList>(), sp.GetRequiredService<DeploymentStats>()));
+        var rateLimits = new RateLimits(RateLimitSettings.FromConfig(config));
+        services.AddSingleton(rateLimits);
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ProviderClients>();
-            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>());
+            return new EngineServices(settings, sp.GetRequiredService<RoutePlanner>(), clients.For, sp.GetRequiredService<PriceList>(), rateLimits);
         });
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer(namePrefix: "edge"));
         services.AddSingleton<ChatCompletionsEndpoint>();
@@ -84,6 +88,8 @@ public static class NodeHost
                 loggers.AddLogger<RingLogger>();
             })
             .WithOpenTracyCluster()
+            .WithOpenTracyRateLimiting(rateLimits)
+            .WithOpenTracyClusterStats(sp.GetRequiredService<DeploymentStats>(), config)
             .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>())
             .WithOpenTracySerialization()
             .WithOpenTracyRemoteGateway());

@@ -14,6 +14,7 @@ public static class NodeConfig
 {
     public const string DefaultsFile = "opentracy.conf";
     public const string SingleNodeProfile = "single-node.conf";
+    public const string ClusterProfile = "cluster.conf";
 
     public const string HttpPortVar = "OPENTRACY_HTTP_PORT";
     public const string OpsPortVar = "OPENTRACY_OPS_PORT";
@@ -36,6 +37,10 @@ public static class NodeConfig
             .WithFallback(ParseFile(Path.Combine(hoconDirectory, profile)))
             .WithFallback(ParseFile(Path.Combine(hoconDirectory, DefaultsFile)));
     }
+
+    /// <summary>The profile layer: <c>cluster.conf</c> when <c>OPENTRACY_SEED_NODES</c> is set, else the embedded single node.</summary>
+    public static string ProfileFor(Func<string, string?> environment)
+        => string.IsNullOrWhiteSpace(environment(SeedNodesVar)) ? SingleNodeProfile : ClusterProfile;
 
     public static Config ParseFile(string path)
     {

@@ -54,6 +54,8 @@ public sealed record EngineError(int Status, ErrorResponse Body, TimeSpan? Retry
     /// </summary>
     public static EngineError FromException(Exception error)
     {
+        if (error is RateLimiting.PermitUnavailableException limited)
+            return new(429, ErrorResponse.Of(limited.Message, RateLimit, "rate_limit_exceeded"), limited.RetryAfter);
         if (error is not ProviderException pe)
             return Internal($"gateway error: {error.GetType().Name}: {error.Message}");
         return pe.Kind switch

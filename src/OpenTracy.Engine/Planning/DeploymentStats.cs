@@ -1,48 +1,54 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using CoreStats = OpenTracy.Balancing.DeploymentStats;
+using CoreSnapshot = OpenTracy.Balancing.DeploymentStatsSnapshot;
 
 namespace OpenTracy.Engine.Planning;
 
 /// <summary>
-/// Per-deployment runtime statistics (the SDK Router's <c>requests</c>, <c>errors</c>,
-/// <c>total_latency_ms</c>), shared by every request on this node. Lock-free: counters use Interlocked.
+/// The node's per-deployment runtime statistics, keyed by <see cref="Deployment.StatsKey"/>: this node's
+/// own counters (the core <see cref="CoreStats"/>, the same type the SDK Router uses) plus the latest
+/// counters the other cluster members published (<see cref="DeploymentStatsPublisher"/>), so every node
+/// plans lowest-latency with the same cluster-wide picture. Thread-safe.
 /// </summary>
 public sealed class DeploymentStats
 {
-    private readonly ConcurrentDictionary<string, Cell> _cells = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CoreStats> _local = new(StringComparer.Ordinal);
+    private FrozenDictionary<string, CoreSnapshot> _others = FrozenDictionary<string, CoreSnapshot>.Empty;
 
-    /// <summary>A successful attempt: one request, its latency.</summary>
-    public void RecordSuccess(string key, TimeSpan latency)
-    {
-        var cell = _cells.GetOrAdd(key, static _ => new Cell());
-        Interlocked.Increment(ref cell.Requests);
-        Interlocked.Add(ref cell.TotalLatencyMicros, (long)(latency.TotalMilliseconds * MicrosPerMilli));
-    }
+    /// <summary>A successful attempt on this node: one request, its latency.</summary>
+    public void RecordSuccess(string key, TimeSpan latency) => Local(key).RecordSuccess(latency);
 
-    /// <summary>A failed attempt: one request, one error, no latency (as the Router counts them).</summary>
-    public void RecordFailure(string key)
+    /// <summary>A failed attempt on this node: one request, one error, no latency (as the Router counts them).</summary>
+    public void RecordFailure(string key) => Local(key).RecordFailure();
+
+    /// <summary>This node's own counters of a deployment.</summary>
+    public CoreStats Local(string key) => _local.GetOrAdd(key, static _ => new CoreStats());
+
+    /// <summary>This node's counters of every deployment it has used (what it publishes to the others).</summary>
+    public IReadOnlyDictionary<string, CoreSnapshot> LocalSnapshot() => _local.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot(), StringComparer.Ordinal);
+
+    /// <summary>Replaces the other members' counters (summed over members) with a newer reading.</summary>
+    public void SetOthers(IReadOnlyDictionary<string, CoreSnapshot> others)
+        => Volatile.Write(ref _others, others.ToFrozenDictionary(StringComparer.Ordinal));
+
+    /// <summary>Cluster-wide counters of a deployment (this node + the others' last reading), as the balancer reads them.</summary>
+    public CoreStats ClusterWide(string key)
     {
-        var cell = _cells.GetOrAdd(key, static _ => new Cell());
-        Interlocked.Increment(ref cell.Requests);
-        Interlocked.Increment(ref cell.Errors);
+        var combined = new CoreStats();
+        if (_local.TryGetValue(key, out var local)) combined.Add(local.Snapshot());
+        if (Volatile.Read(ref _others).TryGetValue(key, out var others)) combined.Add(others);
+        return combined;
     }
 
     public DeploymentStat Get(string key)
     {
-        if (!_cells.TryGetValue(key, out var c)) return new DeploymentStat(key, 0, 0, 0);
-        return new DeploymentStat(key, Interlocked.Read(ref c.Requests), Interlocked.Read(ref c.Errors),
-            Interlocked.Read(ref c.TotalLatencyMicros) / MicrosPerMilli);
+        var s = ClusterWide(key).Snapshot();
+        return new DeploymentStat(key, s.Requests, s.Errors, s.TotalLatencyMs);
     }
 
-    public IReadOnlyList<DeploymentStat> Snapshot() => [.. _cells.Keys.Order(StringComparer.Ordinal).Select(Get)];
-
-    private const double MicrosPerMilli = 1000d;
-
-    private sealed class Cell
-    {
-        public long Requests;
-        public long Errors;
-        public long TotalLatencyMicros;
-    }
+    public IReadOnlyList<DeploymentStat> Snapshot()
+        => [.. _local.Keys.Union(Volatile.Read(ref _others).Keys).Distinct().Order(StringComparer.Ordinal).Select(Get)];
 }
 
 /// <summary>One deployment's counters. Average latency counts failed attempts in the denominator, as the Router does.</summary>

@@ -1,4 +1,5 @@
 using OpenTracy.Pricing;
+using OpenTracy.Balancing;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Models;
@@ -24,19 +25,38 @@ public sealed class RoutePlanner
 {
     private readonly OpenTracySettings _settings;
     private readonly ProviderEnvironment _environment;
-    private readonly DeploymentOrdering _ordering;
+    private readonly IReadOnlyDictionary<string, DeploymentBalancer> _balancers;
 
     public RoutePlanner(OpenTracySettings settings, ProviderEnvironment environment, PriceList prices, DeploymentStats stats, Random? random = null)
     {
         _settings = settings;
         _environment = environment;
         Stats = stats;
-        _ordering = new DeploymentOrdering(prices, stats, random);
+        // One core balancer per group (the SDK Router's ordering code); least-cost reads the engine's price list.
+        double? CostOf(string model) => prices.Find(model) is { } p ? p.InputPerToken + p.OutputPerToken : null;
+        var balancers = new Dictionary<string, DeploymentBalancer>(StringComparer.Ordinal);
         foreach (var group in settings.ModelGroups.Values)
         {
             if (group.Strategy == RoutingStrategy.WeightedRandom && group.Deployments.All(d => d.Weight <= 0))
                 throw new Akka.Configuration.ConfigurationException($"opentracy.model-groups.{group.Alias}: weighted-random needs at least one weight > 0");
+            balancers[group.Alias] = new DeploymentBalancer(ToBalancing(group.Strategy), CostOf, random);
         }
+        _balancers = balancers;
+    }
+
+    private static BalancingStrategy ToBalancing(RoutingStrategy strategy) => strategy switch
+    {
+        RoutingStrategy.RoundRobin => BalancingStrategy.RoundRobin,
+        RoutingStrategy.LeastCost => BalancingStrategy.LeastCost,
+        RoutingStrategy.LowestLatency => BalancingStrategy.LowestLatency,
+        RoutingStrategy.WeightedRandom => BalancingStrategy.WeightedRandom,
+        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
+    };
+
+    /// <summary>A deployment as the core balancer sees it: bare model (for prices), weight, cluster-wide stats.</summary>
+    private sealed record Balanced(Deployment Deployment, double Weight, Balancing.DeploymentStats Stats) : IBalancedDeployment
+    {
+        public string Model => Deployment.Model;
     }
 
     public DeploymentStats Stats { get; }
@@ -75,19 +95,20 @@ public sealed class RoutePlanner
     private EngineError? ExpandGroup(ModelGroupSettings group, int? bodyRetries, List<Candidate> into)
     {
         var retries = bodyRetries ?? Math.Clamp(group.NumRetries ?? _settings.Upstream.DefaultNumRetries, 0, _settings.Upstream.MaxNumRetries);
-        var usable = new List<(Deployment, double)>(group.Deployments.Count);
+        var usable = new List<Balanced>(group.Deployments.Count);
         EngineError? firstError = null;
         for (var i = 0; i < group.Deployments.Count; i++)
         {
             var d = group.Deployments[i];
             var apiKey = d.ApiKeyEnv is null ? null : _environment.Get(d.ApiKeyEnv);
             var error = Resolve(d.Model, $"group:{group.Alias}#{i}", d.ApiBase, d.ApiKeyEnv is null ? null : apiKey ?? string.Empty, out var deployment);
-            if (error is null) usable.Add((deployment!, d.Weight));
+            if (error is null) usable.Add(new Balanced(deployment!, d.Weight,
+                group.Strategy == RoutingStrategy.LowestLatency ? Stats.ClusterWide(deployment!.StatsKey) : Stats.Local(deployment!.StatsKey)));
             else firstError ??= error;
         }
         if (usable.Count == 0) return firstError;
-        foreach (var deployment in _ordering.Order(group.Alias, group.Strategy, usable))
-            into.Add(new Candidate(deployment, retries));
+        foreach (var balanced in _balancers[group.Alias].Order(group.Alias, usable))
+            into.Add(new Candidate(balanced.Deployment, retries));
         foreach (var fallback in group.Fallbacks)
         {
             // Configured fallbacks are best effort: one that is not usable on this node is skipped.

@@ -149,7 +149,8 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
             ? body with { StreamOptions = (body.StreamOptions ?? new StreamOptions()) with { IncludeUsage = true } }
             : body with { StreamOptions = null };
         var call = new ProviderRequest(deployment.Endpoint, deployment.Model, body, _services.Settings.Upstream.Timeout);
-        _child = Context.ActorOf(ProviderCallActor.Props(call, _services.Clients, Streaming), $"call-{_index}");
+        var permit = _services.RateLimits?.PolicyFor(deployment, lastCandidate: _index == _plan.Candidates.Count - 1);
+        _child = Context.ActorOf(ProviderCallActor.Props(call, _services.Clients, Streaming, permit), $"call-{_index}");
         Context.Watch(_child);
     }
 

@@ -5,6 +5,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams.Dsl;
+using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Providers;
 using OpenTracy.Wire;
 
@@ -49,35 +50,48 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
     private readonly ProviderRequest _request;
     private readonly Func<ProviderInfo, IProviderClient> _clients;
     private readonly bool _stream;
+    private readonly PermitPolicy? _permit;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private CancellationTokenSource? _cts;
     private int _attempt = 1;
     private long _startedAt;
 
-    public ProviderCallActor(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream)
+    public ProviderCallActor(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream, PermitPolicy? permit = null)
     {
         _request = request;
         _clients = clients;
         _stream = stream;
+        _permit = permit;
 
-        Receive<StartCall>(_ => Call());
+        Receive<StartCall>(_ => AcquireThenCall());
+        Receive<PermitGranted>(_ => Call());
+        Receive<PermitDenied>(d => throw new PermitUnavailableException(_request.ProviderName, d.RetryAfter));
         Receive<Retry>(r =>
         {
             _attempt = r.Attempt;
             if (r.Delay > TimeSpan.Zero) Timers.StartSingleTimer(RetryTimer, StartCall.Instance, r.Delay);
-            else Call();
+            else AcquireThenCall();
         });
-        Receive<ModelResponse>(response => Context.Parent.Tell(new Answered(response, Elapsed())));
+        Receive<ModelResponse>(response =>
+        {
+            ReportUsage(response.Usage);
+            Context.Parent.Tell(new Answered(response, Elapsed()));
+        });
         Receive<FirstChunk>(OnFirstChunk);
         // A faulted PipeTo arrives as Status.Failure: rethrow it so supervision sees the provider's exception.
-        Receive<Status.Failure>(f => ExceptionDispatchInfo.Capture(f.Cause).Throw());
+        Receive<Status.Failure>(f =>
+        {
+            ReportUpstreamRateLimit(f.Cause);
+            ExceptionDispatchInfo.Capture(f.Cause).Throw();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="clients">Resolves the wire-format client inside the call, so a missing client fails this candidate through supervision like any other error.</param>
-    public static Props Props(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream)
-        => Akka.Actor.Props.Create(() => new ProviderCallActor(request, clients, stream));
+    /// <param name="permit">The rate limit to pass before each attempt (null = unlimited).</param>
+    public static Props Props(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream, PermitPolicy? permit = null)
+        => Akka.Actor.Props.Create(() => new ProviderCallActor(request, clients, stream, permit));
 
     // The first call starts from a message, not from PreStart, so an exception thrown while starting
     // it reaches the parent's decider as itself (not wrapped in an ActorInitializationException).
@@ -89,6 +103,31 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
     }
 
     protected override void PostStop() => CancelCall();
+
+    /// <summary>With a rate limit: ask the node-local permit cache (a local Tell; the answer comes as a message), else call at once.</summary>
+    private void AcquireThenCall()
+    {
+        if (_permit is null)
+        {
+            Call();
+            return;
+        }
+        _permit.Cache.Tell(new AcquirePermit(_permit.EntityId, _permit.Limit, _permit.MaxWait));
+    }
+
+    /// <summary>Actual token usage goes to the key's limiter (tokens/min bucket).</summary>
+    private void ReportUsage(Usage? usage)
+    {
+        if (_permit is null || usage is null || _permit.Limit.TokensPerMinute <= 0) return;
+        _permit.Cache.Tell(new ReportTokens(_permit.EntityId, usage.TotalTokens, _permit.Limit));
+    }
+
+    /// <summary>An upstream 429 with Retry-After holds this key back on every node.</summary>
+    private void ReportUpstreamRateLimit(Exception error)
+    {
+        if (_permit is null || error is not ProviderException { StatusCode: 429, RetryAfter: { } retryAfter }) return;
+        _permit.Cache.Tell(new ReportCooldown(_permit.EntityId, (long)Math.Ceiling(retryAfter.TotalMilliseconds)));
+    }
 
     private void Call()
     {
@@ -123,6 +162,15 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
         var upstream = _cts!;
         var rest = Remaining(first.Rest, upstream);
         var chunks = Source.Single(first.Chunk).Concat(Source.From(() => rest));
+        if (_permit is { Limit.TokensPerMinute: > 0 } permit)
+        {
+            // The usage chunk (streams ask upstream for one) reports the tokens the stream really used.
+            chunks = chunks.Select(chunk =>
+            {
+                if (chunk.Usage is { } usage) permit.Cache.Tell(new ReportTokens(permit.EntityId, usage.TotalTokens, permit.Limit));
+                return chunk;
+            });
+        }
         Context.Parent.Tell(new StreamOpened(chunks, Elapsed()));
     }
 

@@ -31,6 +31,17 @@ public sealed class DeploymentStats
         }
     }
 
+    /// <summary>Adds counters read elsewhere (e.g. other nodes of a cluster) to these.</summary>
+    public void Add(DeploymentStatsSnapshot other)
+    {
+        lock (_gate)
+        {
+            _requests += other.Requests;
+            _errors += other.Errors;
+            _totalLatencyMs += other.TotalLatencyMs;
+        }
+    }
+
     public DeploymentStatsSnapshot Snapshot()
     {
         lock (_gate) return new DeploymentStatsSnapshot(_requests, _errors, _totalLatencyMs);

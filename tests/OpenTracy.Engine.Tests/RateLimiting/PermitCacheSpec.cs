@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using OpenTracy.Engine.RateLimiting;
+using OpenTracy.Engine.Tests.Support;
+using Xunit.Abstractions;
+
+namespace OpenTracy.Engine.Tests.RateLimiting;
+
+/// <summary>
+/// Node-local caches leasing from one limiter entity (standing in for the shard region), with every
+/// message serialized: grants, refusals with Retry-After, the cluster-wide total, cooldown fan-out.
+/// </summary>
+public sealed class PermitCacheSpec(ITestOutputHelper output) : TestKit(LimiterSpecConfig.Config, output: output)
+{
+    private const string Entity = "openai-0123456789ab";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private readonly RateLimitSettings _settings = RateLimitSettings.FromConfig(TestEngine.Config());
+
+    private (IActorRef Limiter, IActorRef CacheA, IActorRef CacheB) Start()
+    {
+        var limiter = Sys.ActorOf(ProviderKeyLimiter.Props(Entity, _settings));
+        return (limiter, Sys.ActorOf(PermitCache.Props(limiter, _settings)), Sys.ActorOf(PermitCache.Props(limiter, _settings)));
+    }
+
+    [Fact]
+    public void A_permit_is_granted_once_the_empty_limiter_refills()
+    {
+        var (_, cache, _) = Start();
+        cache.Tell(new AcquirePermit(Entity, new LimitSpec(6000, 0, 10), TimeSpan.FromSeconds(2)));
+        ExpectMsg<PermitGranted>(Patience);
+    }
+
+    [Fact]
+    public void Without_a_permit_in_time_the_answer_is_a_refusal_with_retry_after()
+    {
+        var (_, cache, _) = Start();
+        // 6 per minute: the first permit is 10 s away, far beyond max-wait 0 (+ min-wait).
+        cache.Tell(new AcquirePermit(Entity, new LimitSpec(6, 0, 1), TimeSpan.Zero));
+        var denied = ExpectMsg<PermitDenied>(Patience);
+        Assert.True(denied.RetryAfter >= TimeSpan.FromSeconds(1), $"retry after {denied.RetryAfter}");
+    }
+
+    [Fact]
+    public void Two_caches_together_never_get_more_than_burst_plus_rate_times_time()
+    {
+        var (_, a, b) = Start();
+        var limit = new LimitSpec(RequestsPerMinute: 600, TokensPerMinute: 0, Burst: 5);
+        var clock = Stopwatch.StartNew();
+        var granted = 0;
+        var window = TimeSpan.FromSeconds(2);
+        for (var i = 0; i < 400 && clock.Elapsed < window; i++)
+        {
+            (i % 2 == 0 ? a : b).Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            if (ExpectMsg<object>(Patience) is PermitGranted) granted++;
+        }
+        var allowed = limit.Burst + limit.RequestsPerMinute / 60 * clock.Elapsed.TotalSeconds * 1.05;
+        output.WriteLine($"granted {granted} in {clock.Elapsed.TotalSeconds:F2} s; allowed {allowed:F1}");
+        Assert.InRange(granted, 1, allowed);
+    }
+
+    [Fact]
+    public void A_cooldown_reported_through_one_cache_holds_back_the_other()
+    {
+        var (_, a, b) = Start();
+        var limit = new LimitSpec(6000, 0, 10);
+        b.Tell(new AcquirePermit(Entity, limit, TimeSpan.FromSeconds(2)));
+        ExpectMsg<PermitGranted>(Patience);
+        a.Tell(new ReportCooldown(Entity, 3000));
+        AwaitAssert(() =>
+        {
+            b.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            var denied = ExpectMsg<PermitDenied>(Patience);
+            Assert.True(denied.RetryAfter >= TimeSpan.FromSeconds(1));
+        }, Patience);
+        // A waiter whose max-wait covers the cooldown gets its permit when it ends.
+        b.Tell(new AcquirePermit(Entity, limit, TimeSpan.FromSeconds(10)));
+        ExpectMsg<PermitGranted>(Patience);
+    }
+
+    [Fact]
+    public void Reported_tokens_beyond_tokens_per_minute_hold_the_key_back()
+    {
+        var (_, cache, _) = Start();
+        var limit = new LimitSpec(RequestsPerMinute: 6000, TokensPerMinute: 600, Burst: 10);
+        cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.FromSeconds(2)));
+        ExpectMsg<PermitGranted>(Patience);
+        cache.Tell(new ReportTokens(Entity, 6000, limit)); // ten minutes' worth of tokens
+
+        // Permits already leased to this node may still be used; after them the key is held back for minutes.
+        PermitDenied? denied = null;
+        for (var i = 0; i < 50 && denied is null; i++)
+        {
+            cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            denied = ExpectMsg<object>(Patience) as PermitDenied;
+        }
+        Assert.NotNull(denied);
+        Assert.True(denied.RetryAfter > TimeSpan.FromMinutes(1), $"retry after {denied.RetryAfter}");
+    }
+}
