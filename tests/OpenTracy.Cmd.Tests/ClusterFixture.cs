@@ -6,7 +6,10 @@ namespace OpenTracy.Cmd.Tests;
 /// <summary>A mock provider and two node processes (B joined A), both Up before tests start.</summary>
 public class ClusterFixture : IAsyncLifetime
 {
-    public const string TestConfig = "akka.cluster.split-brain-resolver.stable-after = 120s";
+    public const string TestConfig = """
+        akka.cluster.split-brain-resolver.stable-after = 120s
+        opentracy.rate-limits.openai { requests-per-minute = 6000, burst = 100 }
+        """;
     private static readonly TimeSpan UpWait = TimeSpan.FromSeconds(60);
 
     public MockProviderServer Mock { get; private set; } = null!;

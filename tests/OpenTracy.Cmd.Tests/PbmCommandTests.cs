@@ -131,6 +131,13 @@ public sealed class PbmCommandTests(ClusterFixture cluster) : IClassFixture<Clus
         Assert.Contains("Count: 1 requests in flight", inFlight.Stdout, StringComparison.Ordinal);
         (await slow).EnsureSuccessStatusCode();
 
+        // The request leased permits from its key's limiter entity: the sharded region shows it.
+        var regions = await RunA("cluster-sharding regions");
+        Assert.Contains("provider-key-limiter", regions.Lines);
+        var stats = await Eventually.WaitAsync(() => RunA("cluster sharding region-stats -t provider-key-limiter"),
+            r => r.Stdout.Contains("entities: 1", StringComparison.Ordinal), Wait, "limiter entity listed");
+        Assert.Contains(stats.Lines, l => l.Contains("(provider-key-limiter)", StringComparison.Ordinal) && l.Contains("shards: 1", StringComparison.Ordinal));
+
         var routes = await RunA("tracy routes");
         Assert.Contains(routes.Lines, l => l.StartsWith("-", StringComparison.Ordinal) && l.Contains("direct", StringComparison.Ordinal) && l.Contains("openai/gpt-4o-mini", StringComparison.Ordinal));
     }
