@@ -7,6 +7,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Hosting;
+using OpenTracy.Engine.Ops;
+using OpenTracy.Engine.Remote;
+using OpenTracy.Engine.Serialization;
 using OpenTracy.Engine.Planning;
 using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Requests;
@@ -97,11 +100,15 @@ public static class NodeHost
             {
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
+                loggers.AddLogger<RingLogger>();
             })
             .WithOpenTracyCluster()
             .WithOpenTracyRateLimiting(rateLimits)
             .WithOpenTracyClusterStats(sp.GetRequiredService<DeploymentStats>(), config)
-            .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>()));
+            .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>())
+            .WithOpenTracySerialization()
+            .WithOpenTracyRemoteGateway());
+        services.AddOpenTracyOps(config);
 
         var app = builder.Build();
         var gateway = app.Services.GetRequiredService<GatewayKeys>();

@@ -27,6 +27,17 @@ public sealed record GetInFlight
 
 public sealed record InFlightCount(int Count);
 
+/// <summary>Asks <see cref="RequestsSupervisor"/> for the requests in flight (ops: <c>tracy requests</c>); the answer is <see cref="InFlightRequests"/>.</summary>
+public sealed record GetInFlightRequests
+{
+    public static readonly GetInFlightRequests Instance = new();
+}
+
+/// <summary>One request in flight: its id, the model the client asked for, whether it streams, when it started.</summary>
+public sealed record InFlightRequest(string RequestId, string Model, bool Stream, DateTimeOffset StartedAt);
+
+public sealed record InFlightRequests(IReadOnlyList<InFlightRequest> Requests);
+
 /// <summary>What happened to a request: which deployment answered, after how many upstream attempts.</summary>
 /// <param name="SelectedModel">Model string of the deployment that answered (or was tried last).</param>
 /// <param name="Provider">Provider name of that deployment.</param>

@@ -17,6 +17,7 @@ public sealed class RequestsSupervisor : ReceiveActor
 
     private readonly EngineServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, InFlightRequest> _requests = new(StringComparer.Ordinal);
     private int _inFlight;
 
     public RequestsSupervisor(EngineServices services)
@@ -32,7 +33,12 @@ public sealed class RequestsSupervisor : ReceiveActor
             Context.Stop(child);
         });
         Receive<GetInFlight>(_ => Sender.Tell(new InFlightCount(_inFlight)));
-        Receive<Terminated>(_ => _inFlight--);
+        Receive<GetInFlightRequests>(_ => Sender.Tell(new InFlightRequests([.. _requests.Values.OrderBy(r => r.StartedAt)])));
+        Receive<Terminated>(t =>
+        {
+            _inFlight--;
+            _requests.Remove(t.ActorRef.Path.Name);
+        });
     }
 
     public static Props Props(EngineServices services) => Akka.Actor.Props.Create(() => new RequestsSupervisor(services));
@@ -58,5 +64,6 @@ public sealed class RequestsSupervisor : ReceiveActor
         var actor = Context.ActorOf(CompletionActor.Props(request.RequestId, request.Body, Sender, _services, request.TraceParent), request.RequestId);
         Context.Watch(actor);
         _inFlight++;
+        _requests[request.RequestId] = new InFlightRequest(request.RequestId, request.Body.Model ?? "", request.Body.Stream == true, DateTimeOffset.UtcNow);
     }
 }

@@ -40,6 +40,7 @@ public class NodeFixture : IAsyncLifetime
         {
             ["OPENTRACY_HTTP_PORT"] = "0",
             ["OPENTRACY_AKKA_PORT"] = "0",
+            ["OPENTRACY_OPS_PORT"] = "0",
             ["OPENTRACY_AKKA_HOSTNAME"] = "127.0.0.1",
             ["OPENAI_BASE_URL"] = mock + "/v1",
             ["OPENAI_API_KEY"] = OpenAiKey,
