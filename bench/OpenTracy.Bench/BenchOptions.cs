@@ -6,7 +6,7 @@ namespace OpenTracy.Bench;
 public sealed record BenchOptions
 {
     public const int DefaultWarmupSeconds = 30;
-    public const int DefaultStepSeconds = 8;
+    public const int DefaultStepSeconds = 6;
     public const int DefaultMockDelayMs = 20;
     public const int DefaultConcurrentStreams = 1000;
     public const int DefaultStreamRate = 100;

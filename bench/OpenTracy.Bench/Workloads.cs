@@ -13,10 +13,10 @@ public sealed class Workloads(HttpClient client, BenchOptions options)
     private const int ReadBufferBytes = 16 * 1024;
     public const int StreamChunks = 5;
     public const int StreamChunkDelayMs = 5;
-    public const int StreamSeconds = 8;
+    public const int StreamSeconds = 6;
     public const int QuickStreamSeconds = 2;
     public const int HoldChunks = 20;
-    public const int HoldChunkDelayMs = 400;
+    public const int HoldChunkDelayMs = 300;
     public const int QuickHoldChunkDelayMs = 100;
     public const int HoldRampSeconds = 2;
 
