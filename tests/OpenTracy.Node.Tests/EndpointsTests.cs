@@ -55,7 +55,13 @@ public sealed class EndpointsTests(EndpointsTests.GroupNodeFixture fx) : IClassF
         var list = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("list", (string?)list["object"]);
         var data = list["data"]!.AsArray();
-        Assert.Equal(["duo", "anthropic/claude-3-5-haiku-20241022", "bedrock/amazon.nova-lite-v1:0", "openai/gpt-4o"], data.Select(m => (string?)m!["id"]));
+        var ids = data.Select(m => (string)m!["id"]!).ToList();
+        Assert.Equal(["duo", "anthropic/claude-3-5-haiku-20241022", "bedrock/amazon.nova-lite-v1:0", "openai/gpt-4o"], ids.Take(4));
+        // Then the priced models of the providers this node can call (openai, anthropic, bedrock here), never of others.
+        Assert.Contains("openai/gpt-4o-mini", ids);
+        Assert.Contains("anthropic/claude-3-5-haiku", ids);
+        Assert.DoesNotContain(ids, id => id.StartsWith("groq/", StringComparison.Ordinal) || id.StartsWith("mistral/", StringComparison.Ordinal));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.All(data, m => Assert.Equal("model", (string?)m!["object"]));
         Assert.Equal("opentracy", (string?)data[0]!["owned_by"]);
         Assert.Equal("anthropic", (string?)data[1]!["owned_by"]);

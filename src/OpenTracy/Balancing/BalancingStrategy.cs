@@ -1,0 +1,53 @@
+namespace OpenTracy.Balancing;
+
+/// <summary>How the deployments of one model group are ordered for a request (reference §6).</summary>
+public enum BalancingStrategy
+{
+    /// <summary>Rotation: each call starts one deployment further along (per alias), regardless of outcome.</summary>
+    RoundRobin,
+    /// <summary>Ascending by input + output price per token; models the price table does not know go last.</summary>
+    LeastCost,
+    /// <summary>Ascending by average latency over all attempts (failures count in the denominator); untried go last.</summary>
+    LowestLatency,
+    /// <summary>Weighted sampling without replacement: a full permutation biased by weight.</summary>
+    WeightedRandom,
+}
+
+/// <summary>The strategies' configuration names (<c>round-robin</c>, <c>least-cost</c>, <c>lowest-latency</c>, <c>weighted-random</c>).</summary>
+public static class BalancingStrategyNames
+{
+    public const string RoundRobin = "round-robin";
+    public const string LeastCost = "least-cost";
+    public const string LowestLatency = "lowest-latency";
+    public const string WeightedRandom = "weighted-random";
+
+    public static string ToName(this BalancingStrategy strategy) => strategy switch
+    {
+        BalancingStrategy.RoundRobin => RoundRobin,
+        BalancingStrategy.LeastCost => LeastCost,
+        BalancingStrategy.LowestLatency => LowestLatency,
+        BalancingStrategy.WeightedRandom => WeightedRandom,
+        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
+    };
+
+    public static bool TryParse(string? name, out BalancingStrategy strategy)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case RoundRobin: strategy = BalancingStrategy.RoundRobin; return true;
+            case LeastCost: strategy = BalancingStrategy.LeastCost; return true;
+            case LowestLatency: strategy = BalancingStrategy.LowestLatency; return true;
+            case WeightedRandom: strategy = BalancingStrategy.WeightedRandom; return true;
+            default: strategy = default; return false;
+        }
+    }
+
+    /// <summary>
+    /// Parses a strategy name. Unlike the reference (which silently falls back to list order for an
+    /// unknown name), a typo is an error here: it would otherwise change routing without a trace.
+    /// </summary>
+    public static BalancingStrategy Parse(string name)
+        => TryParse(name, out var s)
+            ? s
+            : throw new ArgumentException($"Unknown balancing strategy '{name}'. Use one of: {RoundRobin}, {LeastCost}, {LowestLatency}, {WeightedRandom}.", nameof(name));
+}
