@@ -81,13 +81,19 @@ public sealed class Runner(BenchOptions options)
                 }
                 if (key == TargetKeys.Direct) direct = result;
                 results.Add(result);
+                // Written after every target, so an interrupted run still leaves the rows it measured.
+                await Report.WriteAsync(Snapshot(), OutputDirectory);
             }
         }
+        return Snapshot();
 
-        var machine = $"{Environment.ProcessorCount} CPUs, {Environment.OSVersion}, .NET {Environment.Version}";
-        var pinning = $"target on core {options.TargetCore}; load generator and mock on core {options.LoadCore} (taskset)";
-        var gc = (GCSettings.IsServerGC ? "server" : "workstation") + " GC";
-        return new BenchReport(startedAt, stopwatch.Elapsed.TotalSeconds, machine, loadBefore, ProcFs.LoadAverage(), pinning, gc, options, results);
+        BenchReport Snapshot()
+        {
+            var machine = $"{Environment.ProcessorCount} CPUs, {Environment.OSVersion}, .NET {Environment.Version}";
+            var pinning = $"target on core {options.TargetCore}; load generator and mock on core {options.LoadCore} (taskset)";
+            var gc = (GCSettings.IsServerGC ? "server" : "workstation") + " GC";
+            return new BenchReport(startedAt, stopwatch.Elapsed.TotalSeconds, machine, loadBefore, ProcFs.LoadAverage(), pinning, gc, options, [.. results]);
+        }
     }
 
     private async Task<TargetResult> MeasureAsync(Workloads workloads, Target target, TargetResult? direct, CancellationToken ct)
