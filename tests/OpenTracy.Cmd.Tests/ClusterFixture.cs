@@ -8,7 +8,10 @@ public class ClusterFixture : IAsyncLifetime
 {
     public const string TestConfig = """
         akka.cluster.split-brain-resolver.stable-after = 120s
-        opentracy.rate-limits.openai { requests-per-minute = 6000, burst = 100 }
+        # A limit so the limiter entities exist for the sharding commands. The first lease may have to wait
+        # for the shard's allocation on the other node, which takes seconds on a loaded machine: let requests
+        # wait for it instead of getting 429 (these tests are about ops output, not about the limiter).
+        opentracy.rate-limits.openai { requests-per-minute = 6000, burst = 100, max-wait = 20s }
         """;
     private static readonly TimeSpan UpWait = TimeSpan.FromSeconds(60);
 
