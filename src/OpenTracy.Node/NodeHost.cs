@@ -76,6 +76,7 @@ public static class NodeHost
         services.AddSingleton(sp => new RoutePlanner(settings, providerEnvironment, sp.GetRequiredService<PriceList>(), sp.GetRequiredService<DeploymentStats>()));
         var rateLimits = new RateLimits(RateLimitSettings.FromConfig(config));
         services.AddSingleton(rateLimits);
+        services.AddSingleton<IRateLimitOps, ShardedRateLimitOps>();
         services.AddSingleton(sp =>
         {
             var clients = sp.GetRequiredService<ProviderClients>();

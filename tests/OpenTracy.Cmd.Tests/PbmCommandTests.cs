@@ -143,6 +143,31 @@ public sealed class PbmCommandTests(ClusterFixture cluster) : IClassFixture<Clus
     }
 
     [Fact]
+    public async Task Tracy_ratelimit_shows_the_limiter_after_traffic_and_reset_refills_it()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.A.HttpPort}"), Timeout = Wait };
+        var body = new { model = "openai/gpt-4o-mini", messages = new[] { new { role = "user", content = "limited" } } };
+        (await http.PostAsJsonAsync("/v1/chat/completions", body)).EnsureSuccessStatusCode();
+
+        // Node A leased permits from the key's entity: it is listed as a lease holder (entity id = provider + key hash).
+        var shown = await Eventually.WaitAsync(() => RunA("tracy ratelimit show openai"),
+            r => r.Stdout.Contains(cluster.A.AkkaAddress, StringComparison.Ordinal), Wait, "lease holder listed");
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains(shown.Lines, l => l.StartsWith("openai-", StringComparison.Ordinal) && l.Contains("| openai ", StringComparison.Ordinal)
+            && l.Contains("unlimited", StringComparison.Ordinal)); // no tokens/min limit configured
+        Assert.Equal("Count: 1 limiters", shown.Lines[^1]);
+        Assert.DoesNotContain(NodeProcess.OpenAiKey, shown.Stdout, StringComparison.Ordinal);
+
+        var reset = await RunA("tracy ratelimit reset openai");
+        Assert.Equal(0, reset.ExitCode);
+        var after = await RunA("tracy ratelimit show openai --json");
+        using var doc = JsonDocument.Parse(after.Stdout);
+        Assert.Contains("100", after.Stdout, StringComparison.Ordinal); // refilled to the burst of ClusterFixture's limit
+        var unknown = await RunA("tracy ratelimit reset groq");
+        Assert.Equal(1, unknown.ExitCode);
+    }
+
+    [Fact]
     public async Task Errors_exit_non_zero_with_a_message()
     {
         var palette = await RunA("nosuch thing");

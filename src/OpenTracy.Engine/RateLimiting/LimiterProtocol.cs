@@ -31,6 +31,24 @@ public sealed record ReportCooldown(string EntityId, long RetryAfterMs) : ILimit
 /// <summary>Entity → every node cache that leased recently: hold this key back for <paramref name="RemainingMs"/>.</summary>
 public sealed record CooldownStarted(string EntityId, long RemainingMs) : IOpenTracyMessage;
 
+/// <summary>Ops → entity: report the limiter's state. Reply: <see cref="LimiterStateReport"/>.</summary>
+public sealed record GetLimiterState(string EntityId) : ILimiterEntityMessage;
+
+/// <summary>
+/// Entity → ops: permits and tokens available now (null = that bucket is not limited), the remaining upstream
+/// cooldown in ms (0 = none) and the addresses of the nodes that leased recently.
+/// </summary>
+public sealed record LimiterStateReport(string EntityId, double? RequestsLeft, double? TokensLeft, long CooldownMs, IReadOnlyList<string> LeaseHolders) : IOpenTracyMessage;
+
+/// <summary>Ops → entity: refill both buckets and clear the cooldown (also on every node cache that leased). Reply: <see cref="LimiterWasReset"/>.</summary>
+public sealed record ResetLimiter(string EntityId) : ILimiterEntityMessage;
+
+/// <summary>Entity → ops: the reset is done.</summary>
+public sealed record LimiterWasReset(string EntityId) : IOpenTracyMessage;
+
+/// <summary>Entity → node caches that leased: the cooldown of this key was cleared by an operator.</summary>
+public sealed record CooldownCleared(string EntityId) : IOpenTracyMessage;
+
 /// <summary>Request actor → node-local <see cref="PermitCache"/>: one permit, waiting at most <paramref name="MaxWait"/>. Local only.</summary>
 public sealed record AcquirePermit(string EntityId, LimitSpec Limit, TimeSpan MaxWait);
 

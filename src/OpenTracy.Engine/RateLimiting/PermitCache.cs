@@ -55,6 +55,7 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         Receive<AcquirePermit>(OnAcquire);
         Receive<PermitsLeased>(OnLeased);
         Receive<CooldownStarted>(c => StartCooldown(c.EntityId, c.RemainingMs, forward: false));
+        Receive<CooldownCleared>(c => ClearCooldown(c.EntityId));
         Receive<ReportCooldown>(c => StartCooldown(c.EntityId, c.RetryAfterMs, forward: true));
         Receive<ReportTokens>(r => _region.Tell(r));
         Receive<Tick>(_ => OnTick());
@@ -129,6 +130,15 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         // Held permits are dropped, not returned: the entity drained its bucket too.
         entry.Available = 0;
         entry.NextLeaseAt = entry.CooldownUntil;
+        Pump(entry, now);
+    }
+
+    private void ClearCooldown(string entityId)
+    {
+        if (!_entries.TryGetValue(entityId, out var entry)) return;
+        var now = Now;
+        entry.CooldownUntil = now;
+        entry.NextLeaseAt = now;
         Pump(entry, now);
     }
 

@@ -50,6 +50,8 @@ public sealed class ProviderKeyLimiter : ReceiveActor, IWithTimers
         });
         Receive<ReportCooldown>(OnCooldown);
         Receive<PruneHolders>(_ => Prune());
+        Receive<GetLimiterState>(_ => Sender.Tell(State()));
+        Receive<ResetLimiter>(_ => OnReset());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -115,6 +117,31 @@ public sealed class ProviderKeyLimiter : ReceiveActor, IWithTimers
         _log.Info("rate limiter {0}: upstream asked to wait {1} ms; holding back {2} node(s)", _entityId, report.RetryAfterMs, _holders.Count);
         var notice = new CooldownStarted(_entityId, report.RetryAfterMs);
         foreach (var holder in _holders.Keys) holder.Tell(notice);
+    }
+
+    private LimiterStateReport State()
+    {
+        var now = Now;
+        _requests?.Refill(now);
+        _tokens?.Refill(now);
+        var cooldown = _cooldownUntil > now ? Ms(_cooldownUntil - now) : 0;
+        // A cache on this very node has a local (host-less) address: show this node's own address instead.
+        var self = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        var holders = _holders.Keys.Select(h => (h.Path.Address.HasLocalScope ? self : h.Path.Address).ToString())
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        return new LimiterStateReport(_entityId, _requests?.Tokens, _tokens?.Tokens, cooldown, holders);
+    }
+
+    private void OnReset()
+    {
+        var now = Now;
+        _requests?.Fill(now);
+        _tokens?.Fill(now);
+        _cooldownUntil = TimeSpan.Zero;
+        _log.Info("rate limiter {0}: reset by an operator", _entityId);
+        var cleared = new CooldownCleared(_entityId);
+        foreach (var holder in _holders.Keys) holder.Tell(cleared);
+        Sender.Tell(new LimiterWasReset(_entityId));
     }
 
     private void Prune()

@@ -30,6 +30,13 @@ public sealed class TokenBucket
         Tokens = Math.Min(Tokens, capacity);
     }
 
+    /// <summary>Fills the bucket to capacity (an operator's reset).</summary>
+    public void Fill(TimeSpan now)
+    {
+        Tokens = Capacity;
+        _last = now;
+    }
+
     public void Refill(TimeSpan now)
     {
         if (now <= _last) return;

@@ -21,6 +21,11 @@ public static class MessageManifests
         ("rl.tokens", typeof(ReportTokens)),
         ("rl.cool", typeof(ReportCooldown)),
         ("rl.cooling", typeof(CooldownStarted)),
+        ("rl.state?", typeof(GetLimiterState)),
+        ("rl.state", typeof(LimiterStateReport)),
+        ("rl.reset", typeof(ResetLimiter)),
+        ("rl.wasreset", typeof(LimiterWasReset)),
+        ("rl.cleared", typeof(CooldownCleared)),
         // Cluster-wide deployment statistics (DeploymentStatsPublisher, over distributed pub-sub).
         ("st.report", typeof(DeploymentStatsReport)),
     ];

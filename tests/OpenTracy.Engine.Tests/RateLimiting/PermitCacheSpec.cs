@@ -97,4 +97,43 @@ public sealed class PermitCacheSpec(ITestOutputHelper output) : TestKit(LimiterS
         Assert.NotNull(denied);
         Assert.True(denied.RetryAfter > TimeSpan.FromMinutes(1), $"retry after {denied.RetryAfter}");
     }
+
+    [Fact]
+    public void An_operator_sees_the_limiters_state_and_a_reset_refills_it_and_lifts_the_cooldown()
+    {
+        var (limiter, cache, _) = Start();
+        var limit = new LimitSpec(RequestsPerMinute: 60, TokensPerMinute: 0, Burst: 5);
+        cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.FromSeconds(3)));
+        ExpectMsg<PermitGranted>(Patience);
+        cache.Tell(new ReportCooldown(Entity, 60_000));
+
+        var cooling = AwaitState(limiter, s => s.CooldownMs > 0);
+        Assert.True(cooling.CooldownMs > 50_000, $"cooldown {cooling.CooldownMs} ms");
+        Assert.Single(cooling.LeaseHolders);
+        Assert.Null(cooling.TokensLeft);
+        cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+        ExpectMsg<PermitDenied>(Patience);
+
+        limiter.Tell(new ResetLimiter(Entity));
+        ExpectMsg<LimiterWasReset>(Patience);
+        limiter.Tell(new GetLimiterState(Entity));
+        var reset = ExpectMsg<LimiterStateReport>(Patience);
+        Assert.Equal(0, reset.CooldownMs);
+        Assert.True(reset.RequestsLeft >= limit.Burst - 1, $"requests left {reset.RequestsLeft}");
+        // The cache heard the reset too: a permit without waiting.
+        cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+        ExpectMsg<PermitGranted>(Patience);
+    }
+
+    private LimiterStateReport AwaitState(IActorRef limiter, Func<LimiterStateReport, bool> until)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            limiter.Tell(new GetLimiterState(Entity));
+            var report = ExpectMsg<LimiterStateReport>(Patience);
+            if (until(report) || DateTime.UtcNow > deadline) return report;
+            ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        }
+    }
 }

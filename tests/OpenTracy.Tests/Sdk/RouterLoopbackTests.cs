@@ -49,7 +49,7 @@ public class RouterLoopbackTests(SdkMockFixture fx) : IClassFixture<SdkMockFixtu
         Assert.Equal(["gpt-4o", "gpt-4o-mini"], fx.RequestedModels(fail));
         Assert.Equal(["gpt-4o-mini"], fx.RequestedModels(after));
         var stats = router.GetStats()["smart"];
-        Assert.True(stats[0].AvgLatencyMs >= 1000);
+        Assert.True(stats[0].AvgLatencyMs >= 1000 - 30, $"average {stats[0].AvgLatencyMs} ms"); // (≥ 2000 + failure) / 2, less one OS timer tick
         Assert.Equal((2L, 1L), (stats[0].Requests, stats[0].Errors));
     }
 

@@ -140,7 +140,7 @@ internal sealed class TracyHandler(OpenTracySettings settings, ProviderEnvironme
 
     private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private static string Number(double n) => n.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string Number(double n) => double.IsNaN(n) ? "unlimited" : n.ToString("0.##", CultureInfo.InvariantCulture);
 
     private static string Latency(DeploymentStat s) => s.Requests == 0 ? "-" : s.AverageLatencyMs.ToString("0.0", CultureInfo.InvariantCulture);
 }
