@@ -23,23 +23,9 @@ internal sealed class ChatRequest
     /// <summary>The conversation ends with a tool result: a tool directive is not repeated (lets tool loops finish).</summary>
     public bool EndsWithToolResult;
 
-    public static ChatRequest ParseOpenAi(byte[] body)
-    {
-        var r = new ChatRequest();
-        try
+    public static ChatRequest ParseOpenAi(byte[] body) => Parse(body, static (r, root) =>
         {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return r;
-            }
-            r.ValidJson = true;
-            if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
-            {
-                r.Model = model.GetString();
-                r.HasModel = !string.IsNullOrEmpty(r.Model);
-            }
+            r.ReadModel(root);
             r.Stream = IsTrue(root, "stream");
             if (root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
             {
@@ -66,59 +52,44 @@ internal sealed class ChatRequest
                 }
                 r.EndsWithToolResult = lastRole is "tool" or "function";
             }
-        }
-        catch (JsonException)
-        {
-            r.ValidJson = false;
-        }
-        return r;
-    }
+        });
 
-    public static ChatRequest ParseAnthropic(byte[] body)
-    {
-        var r = new ChatRequest();
-        try
+    public static ChatRequest ParseAnthropic(byte[] body) => Parse(body, static (r, root) =>
         {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return r;
-            }
-            r.ValidJson = true;
-            if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
-            {
-                r.Model = model.GetString();
-                r.HasModel = !string.IsNullOrEmpty(r.Model);
-            }
+            r.ReadModel(root);
             r.HasMaxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number;
             r.Stream = IsTrue(root, "stream");
             if (root.TryGetProperty("system", out var system))
             {
                 r.PromptWords += TextTools.CountWords(AnthropicBlocksText(system, includeToolResults: true, out _));
             }
-            if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+            r.ReadBlockMessages(root, AnthropicBlocksText, contentMustBeArray: false);
+        });
+
+    public static ChatRequest ParseBedrock(byte[] body) => Parse(body, static (r, root) =>
+        {
+            if (root.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.Array)
             {
-                r.HasMessages = true;
-                var lastHasToolResult = false;
-                foreach (var m in messages.EnumerateArray())
-                {
-                    if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("content", out var content))
-                    {
-                        lastHasToolResult = false;
-                        continue;
-                    }
-                    r.PromptWords += TextTools.CountWords(AnthropicBlocksText(content, includeToolResults: true, out _));
-                    var isUser = m.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("user");
-                    var own = AnthropicBlocksText(content, includeToolResults: false, out var hasToolResult);
-                    lastHasToolResult = isUser && hasToolResult;
-                    if (isUser && (own.Length > 0 || !hasToolResult))
-                    {
-                        r.LastUserText = own;
-                    }
-                }
-                r.EndsWithToolResult = lastHasToolResult;
+                r.PromptWords += TextTools.CountWords(BedrockBlocksText(system, includeToolResults: true, out _));
             }
+            r.ReadBlockMessages(root, BedrockBlocksText, contentMustBeArray: true);
+        });
+
+    private delegate string BlocksText(JsonElement content, bool includeToolResults, out bool hasToolResult);
+
+    /// <summary>Parses the body as a JSON object and lets <paramref name="read"/> take what its format carries.</summary>
+    private static ChatRequest Parse(byte[] body, Action<ChatRequest, JsonElement> read)
+    {
+        var r = new ChatRequest();
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return r;
+            }
+            r.ValidJson = true;
+            read(r, doc.RootElement);
         }
         catch (JsonException)
         {
@@ -127,50 +98,45 @@ internal sealed class ChatRequest
         return r;
     }
 
-    public static ChatRequest ParseBedrock(byte[] body)
+    private void ReadModel(JsonElement root)
     {
-        var r = new ChatRequest();
-        try
+        if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
         {
-            using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            Model = model.GetString();
+            HasModel = !string.IsNullOrEmpty(Model);
+        }
+    }
+
+    /// <summary>
+    /// Anthropic and Bedrock messages: content blocks per message. A user message holding only tool results is
+    /// not "the last user message" (so a tool round trip keeps its directive and echo).
+    /// </summary>
+    private void ReadBlockMessages(JsonElement root, BlocksText blocksText, bool contentMustBeArray)
+    {
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+        HasMessages = true;
+        var lastHasToolResult = false;
+        foreach (var m in messages.EnumerateArray())
+        {
+            if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("content", out var content)
+                || (contentMustBeArray && content.ValueKind != JsonValueKind.Array))
             {
-                return r;
+                lastHasToolResult = false;
+                continue;
             }
-            r.ValidJson = true;
-            if (root.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.Array)
+            PromptWords += TextTools.CountWords(blocksText(content, includeToolResults: true, out _));
+            var isUser = m.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("user");
+            var own = blocksText(content, includeToolResults: false, out var hasToolResult);
+            lastHasToolResult = isUser && hasToolResult;
+            if (isUser && (own.Length > 0 || !hasToolResult))
             {
-                r.PromptWords += TextTools.CountWords(BedrockBlocksText(system, includeToolResults: true, out _));
-            }
-            if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
-            {
-                r.HasMessages = true;
-                var lastHasToolResult = false;
-                foreach (var m in messages.EnumerateArray())
-                {
-                    if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Array)
-                    {
-                        lastHasToolResult = false;
-                        continue;
-                    }
-                    r.PromptWords += TextTools.CountWords(BedrockBlocksText(content, includeToolResults: true, out _));
-                    var isUser = m.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("user");
-                    var own = BedrockBlocksText(content, includeToolResults: false, out var hasToolResult);
-                    lastHasToolResult = isUser && hasToolResult;
-                    if (isUser && (own.Length > 0 || !hasToolResult))
-                    {
-                        r.LastUserText = own;
-                    }
-                }
-                r.EndsWithToolResult = lastHasToolResult;
+                LastUserText = own;
             }
         }
-        catch (JsonException)
-        {
-            r.ValidJson = false;
-        }
-        return r;
+        EndsWithToolResult = lastHasToolResult;
     }
 
     private static bool IsTrue(JsonElement obj, string name) =>
