@@ -1,5 +1,6 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
+using OpenTracy.Engine.Actors;
 using OpenTracy.Engine.Requests;
 using OpenTracy.Providers;
 using OpenTracy.Wire;
@@ -7,9 +8,10 @@ using OpenTracy.Wire;
 namespace OpenTracy.Bench.Micro;
 
 /// <summary>
-/// Per request the engine creates two actors (CompletionActor, ProviderCallActor), each from
-/// <c>Props.Create(() =&gt; new Actor(args))</c>: an expression tree built and taken apart per request.
-/// Compared with <c>Props.Create(typeof(T), args)</c>, which skips the expression.
+/// Per request the engine creates two actors (CompletionActor, ProviderCallActor). The usual
+/// <c>Props.Create(() =&gt; new Actor(args))</c> builds an expression tree per call (and the actor is then
+/// made by reflection); <c>Props.Create(typeof(T), args)</c> skips the expression but keeps reflection;
+/// the engine's <see cref="PerRequestProps"/> wraps a plain delegate.
 /// </summary>
 [MemoryDiagnoser]
 public class PropsBenchmarks
@@ -20,8 +22,11 @@ public class PropsBenchmarks
     private readonly Func<ProviderInfo, IProviderClient> _clients = _ => throw new InvalidOperationException("not called");
 
     [Benchmark(Baseline = true)]
-    public Props ExpressionProps() => ProviderCallActor.Props(_request, _clients, stream: false);
+    public Props ExpressionProps() => Props.Create(() => new ProviderCallActor(_request, _clients, false, null));
 
     [Benchmark]
-    public Props TypeAndArgsProps() => Props.Create(typeof(ProviderCallActor), _request, _clients, false);
+    public Props TypeAndArgsProps() => Props.Create(typeof(ProviderCallActor), _request, _clients, false, null!);
+
+    [Benchmark]
+    public Props DelegateProps() => ProviderCallActor.Props(_request, _clients, stream: false);
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Util;
+using OpenTracy.Engine.Actors;
 using OpenTracy.Engine.Contracts;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Engine.Requests;
@@ -48,7 +49,7 @@ public sealed class RemoteRequestActor : ReceiveActor
     }
 
     public static Props Props(RemoteComplete request, IActorRef replyTo, IActorRef requests, IMaterializer materializer, string node)
-        => Akka.Actor.Props.Create(() => new RemoteRequestActor(request, replyTo, requests, materializer, node));
+        => PerRequestProps.Create(() => new RemoteRequestActor(request, replyTo, requests, materializer, node));
 
     protected override void PreStart() => _requests.Tell(new ChatCompletionRequest(_request.RequestId, _request.Body), Self);
 

@@ -3,6 +3,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams.Dsl;
+using OpenTracy.Engine.Actors;
 using OpenTracy.Engine.Errors;
 using OpenTracy.Engine.Observability;
 using OpenTracy.Engine.Planning;
@@ -22,7 +23,7 @@ namespace OpenTracy.Engine.Requests;
 /// last error goes to the client. A stream stays here until it ends, so in-flight counts stay true.
 /// Stopping this actor (client gone) stops the child, which cancels the upstream call.
 /// </summary>
-public sealed class CompletionActor : ReceiveActor, IWithTimers
+public sealed class CompletionActor : UntypedActor, IWithTimers
 {
     /// <summary>The decorated stream was materialized by the edge.</summary>
     private sealed record StreamMaterialized
@@ -63,10 +64,27 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         _request = request;
         _replyTo = replyTo;
         _services = services;
+    }
 
-        Receive<ProviderCallActor.Answered>(OnAnswered);
-        Receive<ProviderCallActor.StreamOpened>(OnStreamOpened);
-        Receive<Terminated>(OnTerminated);
+    // An UntypedActor with a switch, not a ReceiveActor: one of these is created per request, and a
+    // ReceiveActor builds and compiles its handler table for every instance.
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ProviderCallActor.Answered answered:
+                OnAnswered(answered);
+                break;
+            case ProviderCallActor.StreamOpened opened:
+                OnStreamOpened(opened);
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -76,7 +94,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     private Candidate Current => _plan!.Candidates[_index];
 
     public static Props Props(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
-        => Akka.Actor.Props.Create(() => new CompletionActor(requestId, request, replyTo, services, traceParent));
+        => PerRequestProps.Create(() => new CompletionActor(requestId, request, replyTo, services, traceParent));
 
     protected override void PostStop() => EngineActivity.Stop(_attemptSpan, _resultReceived ? null : "cancelled");
 
@@ -226,20 +244,27 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         Become(StreamingState);
     }
 
-    private void StreamingState()
+    private void StreamingState(object message)
     {
-        Receive<StreamMaterialized>(_ => Timers.Cancel(SubscriptionTimer));
-        Receive<StreamFinished>(f =>
+        switch (message)
         {
-            if (f.Error is not null) _log.Info("request {0}: stream from {1} ended with an error: {2}", _requestId, Current.Deployment.DisplayName, f.Error.Message);
-            Context.Stop(Self);
-        });
-        Receive<SubscriptionTimedOut>(_ =>
-        {
-            _log.Warning("request {0}: nobody read the stream within {1}; stopping", _requestId, _services.Settings.Streaming.SubscriptionTimeout);
-            Context.Stop(Self);
-        });
-        Receive<Terminated>(_ => { });
+            case StreamMaterialized:
+                Timers.Cancel(SubscriptionTimer);
+                break;
+            case StreamFinished f:
+                if (f.Error is not null) _log.Info("request {0}: stream from {1} ended with an error: {2}", _requestId, Current.Deployment.DisplayName, f.Error.Message);
+                Context.Stop(Self);
+                break;
+            case SubscriptionTimedOut:
+                _log.Warning("request {0}: nobody read the stream within {1}; stopping", _requestId, _services.Settings.Streaming.SubscriptionTimeout);
+                Context.Stop(Self);
+                break;
+            case Terminated:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private RouteInfo? Route()

@@ -5,6 +5,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams.Dsl;
+using OpenTracy.Engine.Actors;
 using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Providers;
 using OpenTracy.Wire;
@@ -27,7 +28,7 @@ namespace OpenTracy.Engine.Requests;
 /// pulls the first chunk itself (retries apply until then), then hands the parent a source of that
 /// chunk plus the rest of the upstream enumerator, so backpressure reaches the upstream read.
 /// </summary>
-public sealed class ProviderCallActor : ReceiveActor, IWithTimers
+public sealed class ProviderCallActor : UntypedActor, IWithTimers
 {
     /// <summary>Parent → restarted child: this is attempt <paramref name="Attempt"/> (1 = the first call), start it after <paramref name="Delay"/>.</summary>
     public sealed record Retry(int Attempt, TimeSpan Delay);
@@ -63,32 +64,44 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
         _clients = clients;
         _stream = stream;
         _permit = permit;
+    }
 
-        Receive<StartCall>(_ => AcquireThenCall());
-        Receive<PermitGranted>(_ =>
+    // An UntypedActor with a switch, not a ReceiveActor: one of these is created per request (and per
+    // retry), and a ReceiveActor builds and compiles its handler table for every instance.
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            _permit?.OnWaited?.Invoke(Stopwatch.GetElapsedTime(_permitRequestedAt));
-            Call();
-        });
-        Receive<PermitDenied>(d => throw new PermitUnavailableException(_request.ProviderName, d.RetryAfter));
-        Receive<Retry>(r =>
-        {
-            _attempt = r.Attempt;
-            if (r.Delay > TimeSpan.Zero) Timers.StartSingleTimer(RetryTimer, StartCall.Instance, r.Delay);
-            else AcquireThenCall();
-        });
-        Receive<ModelResponse>(response =>
-        {
-            ReportUsage(response.Usage);
-            Context.Parent.Tell(new Answered(response, Elapsed()));
-        });
-        Receive<FirstChunk>(OnFirstChunk);
-        // A faulted PipeTo arrives as Status.Failure: rethrow it so supervision sees the provider's exception.
-        Receive<Status.Failure>(f =>
-        {
-            ReportUpstreamRateLimit(f.Cause);
-            ExceptionDispatchInfo.Capture(f.Cause).Throw();
-        });
+            case StartCall:
+                AcquireThenCall();
+                break;
+            case PermitGranted:
+                _permit?.OnWaited?.Invoke(Stopwatch.GetElapsedTime(_permitRequestedAt));
+                Call();
+                break;
+            case PermitDenied denied:
+                throw new PermitUnavailableException(_request.ProviderName, denied.RetryAfter);
+            case Retry retry:
+                _attempt = retry.Attempt;
+                if (retry.Delay > TimeSpan.Zero) Timers.StartSingleTimer(RetryTimer, StartCall.Instance, retry.Delay);
+                else AcquireThenCall();
+                break;
+            case ModelResponse response:
+                ReportUsage(response.Usage);
+                Context.Parent.Tell(new Answered(response, Elapsed()));
+                break;
+            case FirstChunk first:
+                OnFirstChunk(first);
+                break;
+            case Status.Failure failure:
+                // A faulted PipeTo: rethrow it so supervision sees the provider's exception.
+                ReportUpstreamRateLimit(failure.Cause);
+                ExceptionDispatchInfo.Capture(failure.Cause).Throw();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -96,7 +109,7 @@ public sealed class ProviderCallActor : ReceiveActor, IWithTimers
     /// <param name="clients">Resolves the wire-format client inside the call, so a missing client fails this candidate through supervision like any other error.</param>
     /// <param name="permit">The rate limit to pass before each attempt (null = unlimited).</param>
     public static Props Props(ProviderRequest request, Func<ProviderInfo, IProviderClient> clients, bool stream, PermitPolicy? permit = null)
-        => Akka.Actor.Props.Create(() => new ProviderCallActor(request, clients, stream, permit));
+        => PerRequestProps.Create(() => new ProviderCallActor(request, clients, stream, permit));
 
     // The first call starts from a message, not from PreStart, so an exception thrown while starting
     // it reaches the parent's decider as itself (not wrapped in an ActorInitializationException).
