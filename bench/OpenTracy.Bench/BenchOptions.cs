@@ -17,13 +17,21 @@ public sealed record BenchOptions
     public const int QuickConcurrentStreams = 100;
     public static readonly int[] DefaultRates = [500, 1000, 2000, 4000];
     public static readonly int[] QuickRates = [200, 500];
-    public static readonly string[] AllTargets = [TargetKeys.Direct, TargetKeys.Floor, TargetKeys.Node, TargetKeys.Cluster, TargetKeys.Portkey];
+    public static readonly int[] DefaultAutoRates = [100, 200, 400, 800];
+    public static readonly int[] QuickAutoRates = [50, 100];
+    public const string DefaultWeights = "../shared/weights/weights-mmlu-v1";
+    public static readonly string[] AllTargets =
+        [TargetKeys.Direct, TargetKeys.Floor, TargetKeys.Node, TargetKeys.Limited, TargetKeys.Cluster, TargetKeys.Portkey, TargetKeys.Auto];
 
     public bool Quick { get; init; }
     public int WarmupSeconds { get; init; } = DefaultWarmupSeconds;
     public int WarmupRate { get; init; } = DefaultWarmupRate;
     public int StepSeconds { get; init; } = DefaultStepSeconds;
     public IReadOnlyList<int> Rates { get; init; } = DefaultRates;
+    /// <summary>Fixed rates of the <c>model: "auto"</c> workload (every prompt distinct, so every request is embedded).</summary>
+    public IReadOnlyList<int> AutoRates { get; init; } = DefaultAutoRates;
+    /// <summary>Routing weights for the auto target; relative paths are relative to the repository root.</summary>
+    public string Weights { get; init; } = DefaultWeights;
     public int MockDelayMs { get; init; } = DefaultMockDelayMs;
     public int ConcurrentStreams { get; init; } = DefaultConcurrentStreams;
     public int StreamRate { get; init; } = DefaultStreamRate;
@@ -41,7 +49,7 @@ public sealed record BenchOptions
             options = options with
             {
                 Quick = true, WarmupSeconds = QuickWarmupSeconds, StepSeconds = QuickStepSeconds,
-                Rates = QuickRates, ConcurrentStreams = QuickConcurrentStreams, WarmupRate = QuickRates[0],
+                Rates = QuickRates, AutoRates = QuickAutoRates, ConcurrentStreams = QuickConcurrentStreams, WarmupRate = QuickRates[0],
             };
         }
         for (var i = 0; i < args.Length; i++)
@@ -55,6 +63,8 @@ public sealed record BenchOptions
                 "--warmup-rate" => options with { WarmupRate = NextInt() },
                 "--step" => options with { StepSeconds = NextInt() },
                 "--rates" => options with { Rates = [.. Next().Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))] },
+                "--auto-rates" => options with { AutoRates = [.. Next().Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))] },
+                "--weights" => options with { Weights = Next() },
                 "--delay-ms" => options with { MockDelayMs = NextInt() },
                 "--streams" => options with { ConcurrentStreams = NextInt() },
                 "--stream-rate" => options with { StreamRate = NextInt() },
@@ -75,7 +85,8 @@ public sealed record BenchOptions
     public const string Usage = """
         usage: OpenTracy.Bench [--quick] [--warmup S] [--warmup-rate R] [--step S] [--rates 500,1000,2000,4000]
                                [--delay-ms 20] [--streams 1000] [--stream-rate 100] [--max-in-flight 1024]
-                               [--targets direct,floor,node,cluster,portkey] [--target-core 1] [--load-core 0] [--out DIR]
+                               [--targets direct,floor,node,limited,cluster,portkey,auto] [--auto-rates 100,200,400,800]
+                               [--weights ../shared/weights/weights-mmlu-v1] [--target-core 1] [--load-core 0] [--out DIR]
         """;
 }
 
@@ -86,4 +97,8 @@ public static class TargetKeys
     public const string Node = "node";
     public const string Cluster = "cluster";
     public const string Portkey = "portkey";
+    /// <summary>One node whose provider key has a rate limit it never reaches: the limiter's own cost.</summary>
+    public const string Limited = "limited";
+    /// <summary>One node with routing weights, every request <c>model: "auto"</c>.</summary>
+    public const string Auto = "auto";
 }

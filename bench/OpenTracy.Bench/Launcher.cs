@@ -23,6 +23,11 @@ public sealed class Launcher(BenchOptions options, RepoLayout repo, string logDi
         }
         """;
     private const string NodeHocon = "opentracy.http.hostname = \"127.0.0.1\"\n";
+    private const int LimitedRequestsPerMinute = 60_000_000;
+    private const int LimitedBurst = 100_000;
+    private static readonly string LimitedHocon =
+        $"opentracy.rate-limits.openai {{ requests-per-minute = {LimitedRequestsPerMinute}, burst = {LimitedBurst} }}\n";
+    private const string AutoHocon = "opentracy.routing.allowed-models = [\"gpt-4o-mini\", \"gpt-4o\", \"gpt-4-turbo\", \"gpt-3.5-turbo\"]\n";
     private static readonly Dictionary<string, string> NoEnvironment = [];
 
     public async Task<(ManagedProcess Process, Uri BaseUrl)> StartMockAsync()
@@ -59,11 +64,35 @@ public sealed class Launcher(BenchOptions options, RepoLayout repo, string logDi
         };
     }
 
-    /// <summary>One node (<paramref name="count"/> = 1) or a cluster seeded by the first node.</summary>
-    public async Task<Target> NodesAsync(Uri mockUrl, int count)
+    /// <summary>Plain node(s): one node (<paramref name="count"/> = 1) or a cluster seeded by the first node.</summary>
+    public Task<Target> NodesAsync(Uri mockUrl, int count) => NodesAsync(mockUrl, count == 1
+        ? new NodeVariant(TargetKeys.Node, "OpenTracy, 1 node", 1)
+        : new NodeVariant(TargetKeys.Cluster, $"OpenTracy, {count}-node cluster (round-robin)", count));
+
+    /// <summary>One node whose OpenAI key is rate-limited far above the offered load: every request leases a permit, none waits.</summary>
+    public Task<Target> LimitedNodeAsync(Uri mockUrl) => NodesAsync(mockUrl, new NodeVariant(TargetKeys.Limited,
+        "OpenTracy, 1 node, key rate-limited (limit never reached)", 1, Hocon: LimitedHocon,
+        Note: $"opentracy.rate-limits.openai = {Invariant(LimitedRequestsPerMinute)} requests/min: each request takes a permit from the node's lease cache, refilled from the key's sharded limiter entity"));
+
+    /// <summary>One node with routing weights; the auto workload sends <c>model: "auto"</c>.</summary>
+    public Task<Target> AutoNodeAsync(Uri mockUrl)
     {
-        var hoconPath = Path.Combine(logDirectory, "bench-node.conf");
-        await File.WriteAllTextAsync(hoconPath, NodeHocon);
+        var weights = Path.GetFullPath(Path.Combine(repo.Root, options.Weights));
+        if (!Directory.Exists(weights)) throw new DirectoryNotFoundException($"routing weights not found at {weights} (--weights DIR)");
+        return NodesAsync(mockUrl, new NodeVariant(TargetKeys.Auto, "OpenTracy, 1 node, model \"auto\"", 1,
+            Hocon: AutoHocon, Environment: new Dictionary<string, string> { ["OPENTRACY_WEIGHTS_PATH"] = weights },
+            Model: "auto", Note: $"weights {Path.GetFileName(weights)}; the choice is limited to the OpenAI models of the weights (the mock serves them)"));
+    }
+
+    /// <summary>How a node target differs from the plain one: its key, name, size, extra HOCON and environment.</summary>
+    public sealed record NodeVariant(string Key, string Name, int Count, string Hocon = "", IReadOnlyDictionary<string, string>? Environment = null,
+        string Model = "openai/gpt-4o-mini", string? Note = null);
+
+    private async Task<Target> NodesAsync(Uri mockUrl, NodeVariant variant)
+    {
+        var count = variant.Count;
+        var hoconPath = Path.Combine(logDirectory, $"bench-{variant.Key}.conf");
+        await File.WriteAllTextAsync(hoconPath, NodeHocon + variant.Hocon);
         var akkaPorts = Enumerable.Range(0, count).Select(_ => ManagedProcess.FreePort()).ToArray();
         var seed = $"akka.tcp://opentracy@127.0.0.1:{akkaPorts[0]}";
         var processes = new List<ManagedProcess>();
@@ -83,7 +112,8 @@ public sealed class Launcher(BenchOptions options, RepoLayout repo, string logDi
                     ["OPENAI_BASE_URL"] = new Uri(mockUrl, "/v1").ToString(),
                 };
                 if (count > 1) environment["OPENTRACY_SEED_NODES"] = seed;
-                var name = count == 1 ? "node" : $"cluster-{i + 1}";
+                foreach (var (key, value) in variant.Environment ?? new Dictionary<string, string>()) environment[key] = value;
+                var name = count == 1 ? variant.Key : $"{variant.Key}-{i + 1}";
                 processes.Add(ManagedProcess.Start(name, options.TargetCore, "dotnet",
                     [repo.Dll(NodeProject), "--config", hoconPath], environment, logDirectory));
                 urls.Add(new Uri($"http://127.0.0.1:{port}"));
@@ -97,9 +127,8 @@ public sealed class Launcher(BenchOptions options, RepoLayout repo, string logDi
         }
         return new Target
         {
-            Key = count == 1 ? TargetKeys.Node : TargetKeys.Cluster,
-            Name = count == 1 ? "OpenTracy, 1 node" : $"OpenTracy, {count}-node cluster (round-robin)",
-            BaseUrls = urls, Model = "openai/gpt-4o-mini", Measured = processes, Owned = processes,
+            Key = variant.Key, Name = variant.Name, Note = variant.Note,
+            BaseUrls = urls, Model = variant.Model, Measured = processes, Owned = processes,
             Runtime = GcMode.Describe(processes[0].Pid, repo.Dll(NodeProject)) + (count > 1 ? $"; {count} processes share core {options.TargetCore}" : ""),
         };
     }

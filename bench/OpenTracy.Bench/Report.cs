@@ -89,6 +89,42 @@ public static class Report
         }
         md.AppendLine();
 
+        var limited = r.Targets.FirstOrDefault(t => t.Key == TargetKeys.Limited && t.Failure is null);
+        var node = r.Targets.FirstOrDefault(t => t.Key == TargetKeys.Node && t.Failure is null);
+        if (limited is not null && node is not null)
+        {
+            md.AppendLine("## What the rate limiter adds per request (limited node − plain node, same offered rate)").AppendLine();
+            md.AppendLine("Both rows are one node in front of the same mock; the limited one leases permits for its key from the sharded limiter and takes one per request. " +
+                "Differences under about a millisecond are within the run-to-run noise of this machine.").AppendLine();
+            md.AppendLine("| offered req/s | Δ p50 ms | Δ p90 ms | Δ p99 ms | Δ CPU s / 1k req | limited errors |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---|");
+            foreach (var l in limited.Rates)
+            {
+                var n = node.Rates.FirstOrDefault(x => x.OfferedRate == l.OfferedRate);
+                if (n is null) continue;
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {l.OfferedRate} | {Added(l.Latency.P50 - n.Latency.P50)} | {Added(l.Latency.P90 - n.Latency.P90)} | " +
+                    $"{Added(l.Latency.P99 - n.Latency.P99)} | {Added(l.CpuSecondsPer1k - n.CpuSecondsPer1k)} | {l.Errors} |");
+            }
+            md.AppendLine();
+        }
+
+        foreach (var t in r.Targets.Where(t => t.Key == TargetKeys.Auto))
+        {
+            md.AppendLine("## Semantic routing: `model: \"auto\"` (every prompt distinct, so every request is embedded)").AppendLine();
+            if (t.Failure is not null) { md.AppendLine(CultureInfo.InvariantCulture, $"Not measured: {t.Failure.ReplaceLineEndings(" ")}").AppendLine(); continue; }
+            md.AppendLine("Routing ms = the node's own time to route one request (queue for the embedder + MiniLM embedding + scoring), from `X-OpenTracy-Routing-Ms`. " +
+                "Added = end-to-end percentile − mock direct at the same rate; it includes the routing time.").AppendLine();
+            md.AppendLine("| offered req/s | achieved req/s | errors | added p50 | added p99 | p50 / p99 ms | routing ms p50 / p99 | CPU s / 1k req | chosen |");
+            md.AppendLine("|---:|---:|---|---:|---:|---:|---:|---:|---|");
+            foreach (var a in t.Auto)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {a.OfferedRate} | {a.AchievedRate:F0}{(a.Saturated ? " (saturated)" : "")} | {a.Errors} | {(a.Added is null ? "—" : Added(a.Added.P50))} | {(a.Added is null ? "—" : Added(a.Added.P99))} | " +
+                    $"{F(a.Latency.P50)} / {F(a.Latency.P99)} | {F(a.RoutingMs.P50)} / {F(a.RoutingMs.P99)} | {F(a.CpuSecondsPer1k, "F3")} | {string.Join(", ", a.Selected.Select(kv => $"{kv.Key} {kv.Value}"))} |");
+            }
+            md.AppendLine();
+        }
+
         md.AppendLine("## Against the targets of issue 9").AppendLine();
         foreach (var line in Goals(r)) md.AppendLine("- " + line);
         md.AppendLine();

@@ -62,9 +62,20 @@ public sealed record StreamStep(int OfferedRate, int Chunks, int ChunkDelayMs, l
 public sealed record HoldStep(int Streams, int PeakOpen, long Ok, Errors Errors, long RssBeforeBytes, long PeakRssBytes,
     double HoldSeconds, Latency FirstChunk);
 
+/// <summary>
+/// One fixed-rate step of <c>model: "auto"</c> requests, every prompt distinct (no route-cache hit: each is
+/// embedded). <paramref name="RoutingMs"/>: the node's own routing time per request (embedding + scoring,
+/// from <c>X-OpenTracy-Routing-Ms</c>); <paramref name="Selected"/>: how often each model was chosen.
+/// </summary>
+public sealed record AutoStep(int OfferedRate, double AchievedRate, long Ok, Errors Errors, Latency Latency, Latency? Added,
+    Latency RoutingMs, double CpuSecondsPer1k, bool Saturated, IReadOnlyDictionary<string, long> Selected);
+
 public sealed record TargetResult(string Key, string Name, string Runtime, string? Note, string? Failure,
     long IdleRssBytes, IReadOnlyList<RateStep> Rates, StreamStep? Streaming, HoldStep? Hold)
 {
+    /// <summary>The <c>model: "auto"</c> steps (auto target only).</summary>
+    public IReadOnlyList<AutoStep> Auto { get; init; } = [];
+
     /// <summary>The highest offered rate the target kept up with (achieved ≥ 90 %, errors ≤ 1 %).</summary>
     public RateStep? BestSustained => Rates.Where(r => !r.Saturated).MaxBy(r => r.OfferedRate);
 }

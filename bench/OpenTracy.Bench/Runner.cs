@@ -17,6 +17,8 @@ public sealed class Runner(BenchOptions options)
     private static readonly TimeSpan SettlePause = TimeSpan.FromSeconds(1);
     private const int ClusterSize = 3;
     private const int WarmupStreamSeconds = 2;
+    /// <summary>The auto target warms up for this fraction of the general warm-up (the embedder is the slow part).</summary>
+    private const int AutoWarmupShare = 3;
 
     public string OutputDirectory { get; private set; } = "";
 
@@ -65,10 +67,14 @@ public sealed class Runner(BenchOptions options)
                         TargetKeys.Node => await launcher.NodesAsync(mockUrl, 1),
                         TargetKeys.Cluster => await launcher.NodesAsync(mockUrl, ClusterSize),
                         TargetKeys.Portkey => await launcher.PortkeyAsync(mockUrl),
+                        TargetKeys.Limited => await launcher.LimitedNodeAsync(mockUrl),
+                        TargetKeys.Auto => await launcher.AutoNodeAsync(mockUrl),
                         _ => throw new ArgumentException($"unknown target {key}"),
                     };
                     Log($"{target.Name}: pids {string.Join(",", target.Pids)}; {target.Runtime}");
-                    result = await MeasureAsync(workloads, target, direct, ct);
+                    result = key == TargetKeys.Auto
+                        ? await MeasureAutoAsync(workloads, target, direct, ct)
+                        : await MeasureAsync(workloads, target, direct, ct);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -106,7 +112,11 @@ public sealed class Runner(BenchOptions options)
         await Task.Delay(SettlePause, ct);
 
         var steps = new List<RateStep>();
-        foreach (var rate in options.Rates)
+        // The direct row also runs the auto workload's rates, so auto's added latency has its baseline.
+        var rates = target.Key == TargetKeys.Direct && options.Targets.Contains(TargetKeys.Auto)
+            ? options.Rates.Union(options.AutoRates).Order().ToList()
+            : options.Rates;
+        foreach (var rate in rates)
         {
             var baseline = direct?.Rates.FirstOrDefault(r => r.OfferedRate == rate)?.Latency;
             var step = await workloads.RateAsync(target, rate, options.StepSeconds, baseline, ct);
@@ -119,10 +129,39 @@ public sealed class Runner(BenchOptions options)
 
         var streaming = await workloads.StreamingAsync(target, direct?.Streaming, null, ct);
         Log($"  streams: first chunk p50 {streaming.FirstChunk.P50:F2} p99 {streaming.FirstChunk.P99:F2} ms, first→last event p50 {streaming.Tail.P50:F2} ms, {streaming.EventsPerStream:F1} events/stream, errors {streaming.Errors}");
-        await Task.Delay(SettlePause, ct);
-        var hold = await workloads.HoldAsync(target, ct);
-        Log($"  {hold.Streams} concurrent streams: peak open {hold.PeakOpen}, ok {hold.Ok}, errors {hold.Errors}, RSS {Report.Mb(hold.RssBeforeBytes)} -> {Report.Mb(hold.PeakRssBytes)} MB");
+        HoldStep? hold = null;
+        // The limiter changes nothing about holding streams open: its row skips that step.
+        if (target.Key != TargetKeys.Limited)
+        {
+            await Task.Delay(SettlePause, ct);
+            hold = await workloads.HoldAsync(target, ct);
+            Log($"  {hold.Streams} concurrent streams: peak open {hold.PeakOpen}, ok {hold.Ok}, errors {hold.Errors}, RSS {Report.Mb(hold.RssBeforeBytes)} -> {Report.Mb(hold.PeakRssBytes)} MB");
+        }
         return new TargetResult(target.Key, target.Name, target.Runtime, target.Note, null, idle, steps, streaming, hold);
+    }
+
+    /// <summary>The auto target: a warm-up (loads the embedder's code paths), then the auto rates until it saturates.</summary>
+    private async Task<TargetResult> MeasureAutoAsync(Workloads workloads, Target target, TargetResult? direct, CancellationToken ct)
+    {
+        var idle = target.Pids.Sum(ProcFs.RssBytes);
+        var warmupRate = options.AutoRates[0];
+        var warmupSeconds = Math.Max(1, options.WarmupSeconds / AutoWarmupShare);
+        Log($"  warm-up: {warmupSeconds} s of auto requests at {warmupRate} req/s");
+        await workloads.AutoAsync(target, warmupRate, warmupSeconds, null, ct);
+        await Task.Delay(SettlePause, ct);
+        var steps = new List<AutoStep>();
+        foreach (var rate in options.AutoRates)
+        {
+            var baseline = direct?.Rates.FirstOrDefault(r => r.OfferedRate == rate)?.Latency;
+            var step = await workloads.AutoAsync(target, rate, options.StepSeconds, baseline, ct);
+            steps.Add(step);
+            Log($"  auto {rate,5} req/s -> {step.AchievedRate,7:F0} achieved, p50 {step.Latency.P50:F2} p99 {step.Latency.P99:F2} ms, " +
+                $"routing p50 {step.RoutingMs.P50:F2} p99 {step.RoutingMs.P99:F2} ms, errors {step.Errors}, CPU {step.CpuSecondsPer1k:F3} s/1k, " +
+                $"chosen {string.Join(", ", step.Selected.Select(kv => $"{kv.Key} {kv.Value}"))}{(step.Saturated ? "  [saturated]" : "")}");
+            await Task.Delay(SettlePause, ct);
+            if (step.Saturated) break;
+        }
+        return new TargetResult(target.Key, target.Name, target.Runtime, target.Note, null, idle, [], null, null) { Auto = steps };
     }
 
     public static void Log(string message) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {message}");

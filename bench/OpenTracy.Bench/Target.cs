@@ -35,8 +35,8 @@ public sealed class Target : IAsyncDisposable
 
     public double CpuSeconds() => Measured.Sum(p => ProcFs.CpuSeconds(p.Pid));
 
-    /// <summary>The request body: a short system + user conversation carrying the mock directive.</summary>
-    public byte[] Body(string directive, bool stream)
+    /// <summary>The request body: a short system + user conversation carrying the mock directive (and <paramref name="prompt"/> when given).</summary>
+    public byte[] Body(string directive, bool stream, string? prompt = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -50,7 +50,7 @@ public sealed class Target : IAsyncDisposable
             json.WriteEndObject();
             json.WriteStartObject();
             json.WriteString("role", "user");
-            json.WriteString("content", $"{UserPrompt} {directive}");
+            json.WriteString("content", $"{prompt ?? UserPrompt} {directive}");
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteNumber("max_tokens", MaxTokens);

@@ -48,6 +48,65 @@ public sealed class Workloads(HttpClient client, BenchOptions options)
             peakRss, cpu, outcome.Ok == 0 ? double.NaN : cpu / outcome.Ok * 1000, saturated);
     }
 
+    /// <summary>
+    /// Prompts of the auto workload: varied subjects (so decisions spread over clusters); each request appends
+    /// its own index, so no two prompts are equal and every request pays for an embedding.
+    /// </summary>
+    private static readonly string[] AutoPrompts =
+    [
+        "Solve for x: 3x + 7 = 22, and explain each step.",
+        "Write a Python function that merges two sorted lists.",
+        "What were the main causes of the First World War?",
+        "Explain how photosynthesis converts light into chemical energy.",
+        "Translate 'the weather is lovely today' into French and German.",
+        "Which amendment to the US constitution abolished slavery?",
+        "Summarise the plot of Hamlet in three sentences.",
+        "What is the derivative of sin(x) * e^x?",
+        "How does a TCP three-way handshake work?",
+        "Give a short definition of opportunity cost in economics.",
+        "Which organ produces insulin, and what does it regulate?",
+        "Write a haiku about autumn rain.",
+    ];
+
+    private const string RoutingMsHeader = "X-OpenTracy-Routing-Ms";
+    private const string SelectedModelHeader = "X-OpenTracy-Selected-Model";
+    private const double MicrosPerMilli = 1000;
+    private long _autoSequence;
+
+    /// <summary><c>model: "auto"</c> requests at <paramref name="rate"/> per second, every prompt distinct.</summary>
+    public async Task<AutoStep> AutoAsync(Target target, int rate, int seconds, Latency? baseline, CancellationToken ct)
+    {
+        var directive = Target.Directive(("delay-ms", options.MockDelayMs));
+        var histogram = Histograms.New();
+        var routing = Histograms.New();
+        var selected = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var cpuBefore = target.CpuSeconds();
+        var outcome = await new OpenLoop(options.MaxInFlight, RequestTimeout).RunAsync(rate, (long)rate * seconds, async (index, intended, token) =>
+        {
+            // A run-wide sequence number, not the step's index: steps (and the warm-up) must not repeat a prompt.
+            var sequence = Interlocked.Increment(ref _autoSequence);
+            var prompt = $"{AutoPrompts[sequence % AutoPrompts.Length]} (request {sequence})";
+            using var request = target.NewRequest(index, target.Body(directive, stream: false, prompt));
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            if (!response.IsSuccessStatusCode) return false;
+            Histograms.Record(histogram, intended, Stopwatch.GetTimestamp());
+            if (response.Headers.TryGetValues(RoutingMsHeader, out var ms)
+                && double.TryParse(ms.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var routingMs))
+            {
+                routing.RecordValue(Math.Clamp((long)(routingMs * MicrosPerMilli), Histograms.LowestMicros, Histograms.HighestMicros));
+            }
+            if (response.Headers.TryGetValues(SelectedModelHeader, out var model)) selected.AddOrUpdate(model.FirstOrDefault() ?? "?", 1, (_, n) => n + 1);
+            return true;
+        }, ct);
+        var cpu = target.CpuSeconds() - cpuBefore;
+        var achieved = outcome.Ok / Math.Max(seconds, outcome.ElapsedSeconds);
+        var latency = Latency.From(histogram);
+        var saturated = achieved < SaturatedBelow * rate || outcome.Errors.Total > MaxErrorShare * rate * seconds;
+        return new AutoStep(rate, achieved, outcome.Ok, outcome.Errors, latency, baseline is null ? null : latency.Minus(baseline),
+            Latency.From(routing), outcome.Ok == 0 ? double.NaN : cpu / outcome.Ok * 1000, saturated,
+            selected.OrderByDescending(kv => kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+    }
+
     /// <summary>Open-loop streams: time to first event and first-to-last event time.</summary>
     public async Task<StreamStep> StreamingAsync(Target target, StreamStep? baseline, int? durationSeconds, CancellationToken ct)
     {
