@@ -22,7 +22,9 @@
 #               `docker stop` node3 (SIGTERM) exits 0 and the cluster shrinks to 2 Up members;
 #               node1 and node2 still answer chat requests.
 #   8. down     docker-compose down; stops the daemon if this script started it. Images are kept
-#               (the next run reuses them); `docker image rm` them to start from scratch.
+#               (the next run reuses them); `docker image rm` them, or stop the daemon and delete
+#               $OPENTRACY_DOCKER_DIR, to start from scratch. To use the daemon yourself afterwards:
+#               run with KEEP_UP=1, or start it again with the dockerd line in step 2.
 # Prints PASS/FAIL per check and a summary; exits 0 only when every check passed.
 #
 # Usage (from anywhere; run as root or with sudo available):
@@ -78,6 +80,8 @@ teardown() {
     log "stopping the dockerd this script started (pid $started_dockerd)"
     as_root kill "$started_dockerd" 2>/dev/null
     for _ in $(seq 60); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
+    # dockerd leaves its network-namespace mount behind; drop it so `rm -rf $WORK` works.
+    mountpoint -q "$WORK/exec/netns/default" 2>/dev/null && as_root umount "$WORK/exec/netns/default"
     started_dockerd=
   fi
 }
