@@ -55,6 +55,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     private bool _resultReceived;
     private readonly string? _traceParent;
     private Activity? _attemptSpan;
+    private DeploymentStats.Gauge? _inFlight;
 
     public CompletionActor(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
     {
@@ -78,7 +79,25 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     public static Props Props(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
         => Akka.Actor.Props.Create(() => new CompletionActor(requestId, request, replyTo, services, traceParent));
 
-    protected override void PostStop() => EngineActivity.Stop(_attemptSpan, _resultReceived ? null : "cancelled");
+    protected override void PostStop()
+    {
+        LeaveDeployment();
+        EngineActivity.Stop(_attemptSpan, _resultReceived ? null : "cancelled");
+    }
+
+    /// <summary>This request is in flight to the current candidate (least-busy counts it cluster-wide) until <see cref="LeaveDeployment"/>.</summary>
+    private void EnterDeployment(Deployment deployment)
+    {
+        LeaveDeployment();
+        _inFlight = _services.Planner.Stats.InFlight(deployment.StatsKey);
+        _inFlight.Increment();
+    }
+
+    private void LeaveDeployment()
+    {
+        _inFlight?.Decrement();
+        _inFlight = null;
+    }
 
     private void StartAttemptSpan()
     {
@@ -157,6 +176,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
     private void NextCandidate()
     {
         _index++;
+        LeaveDeployment();
         if (_index >= _plan!.Candidates.Count)
         {
             var error = _lastError is null ? EngineError.Internal("the plan had no candidates") : EngineError.FromException(_lastError);
@@ -166,6 +186,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         _retriesUsed = 0;
         _attempts++;
         var deployment = Current.Deployment;
+        EnterDeployment(deployment);
         if (_index > 0) _services.Metrics.Fallback(deployment.ProviderName, deployment.DisplayName);
         StartAttemptSpan();
         var body = _request.ForUpstream(deployment.Model, Streaming);
@@ -196,6 +217,7 @@ public sealed class CompletionActor : ReceiveActor, IWithTimers
         EndAttemptSpan(null);
         var deployment = Current.Deployment;
         _services.Planner.Stats.RecordSuccess(deployment.StatsKey, answered.Latency);
+        LeaveDeployment();
         var response = answered.Response;
         var cost = _services.Prices.Cost(deployment.Model, response.Usage);
         if (cost is not null) response = response with { Cost = cost };
