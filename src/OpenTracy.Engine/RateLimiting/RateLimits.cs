@@ -59,7 +59,7 @@ public sealed class RateLimits(RateLimitSettings settings)
         var cache = Cache;
         if (cache.IsNobody()) return null;
         PermitPolicy? keyPolicy = keyLimited
-            ? new PermitPolicy(EntityId(deployment), limit!.Limit, lastCandidate ? limit.MaxWait : TimeSpan.Zero, cache) { Subject = deployment.ProviderName }
+            ? new PermitPolicy(EntityId(deployment), limit!.Limit, lastCandidate ? limit.MaxWait : TimeSpan.Zero, cache)
             : null;
         if (own is null) return keyPolicy;
         return new PermitPolicy(own.EntityId, own.Limit, lastCandidate ? own.MaxWait : TimeSpan.Zero, cache)
