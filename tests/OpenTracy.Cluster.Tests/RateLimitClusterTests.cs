@@ -10,6 +10,7 @@ public sealed class RateLimitedCluster : ClusterFixture
 {
     public const int Rpm = 120;
     public const int Burst = 20;
+    public const string DeploymentLimited = "dep-limited";
 
     protected override string ExtraHocon => $$"""
         opentracy.rate-limits {
@@ -17,6 +18,10 @@ public sealed class RateLimitedCluster : ClusterFixture
           groq { requests-per-minute = 6000, burst = 100, max-wait = 0s }
         }
         opentracy.cluster-stats.publish-interval = 1s
+        # A deployment limit of its own (mistral's key has no limit): held cluster-wide the same way.
+        opentracy.model-groups.{{DeploymentLimited}}.deployments = [
+          { model = "mistral/mistral-small-latest", rpm = {{Rpm}}, burst = {{Burst}}, max-wait = 0s }
+        ]
         opentracy.model-groups.shared-latency {
           strategy = lowest-latency
           deployments = [ { model = "fireworks/first" }, { model = "cerebras/second" } ]
@@ -33,15 +38,22 @@ public sealed class RateLimitClusterTests(RateLimitedCluster cluster, ITestOutpu
     private const int MaxRequestsPerWorker = 5000;
 
     [Fact]
-    public async Task Admitted_requests_across_three_nodes_stay_within_the_configured_rate_and_the_rest_get_429_with_retry_after()
+    public Task Admitted_requests_across_three_nodes_stay_within_the_configured_rate_and_the_rest_get_429_with_retry_after()
+        => HammerWithinLimitAsync("openai/gpt-4o-mini", "cluster-rate");
+
+    [Fact]
+    public Task A_deployments_own_rpm_holds_across_three_nodes_and_the_rest_get_429_with_retry_after()
+        => HammerWithinLimitAsync(RateLimitedCluster.DeploymentLimited, "cluster-dep-rate");
+
+    /// <summary>Three nodes hammer <paramref name="model"/> (limited to Rpm + Burst, max-wait 0) for <see cref="HammerFor"/>.</summary>
+    private async Task HammerWithinLimitAsync(string model, string id)
     {
-        const string id = "cluster-rate";
         var results = new ConcurrentBag<ChatResult>();
         var clock = Stopwatch.StartNew();
         var workers = cluster.Nodes.SelectMany(node => Enumerable.Range(0, WorkersPerNode).Select(_ => Task.Run(async () =>
         {
             for (var i = 0; i < MaxRequestsPerWorker && clock.Elapsed < HammerFor; i++)
-                results.Add(await Chat.SendAsync(cluster.Http, node.BaseUrl, "openai/gpt-4o-mini", $"[mock id={id}] hello"));
+                results.Add(await Chat.SendAsync(cluster.Http, node.BaseUrl, model, $"[mock id={id}] hello"));
         }))).ToList();
         await Task.WhenAll(workers);
         var window = clock.Elapsed;
@@ -52,7 +64,7 @@ public sealed class RateLimitClusterTests(RateLimitedCluster cluster, ITestOutpu
         var other = results.Where(r => !r.Ok && !r.RateLimited).ToList();
         var allowed = RateLimitedCluster.Burst + RateLimitedCluster.Rpm / 60.0 * window.TotalSeconds * (1 + Tolerance);
         var steady = RateLimitedCluster.Rpm / 60.0 * window.TotalSeconds;
-        output.WriteLine($"window {window.TotalSeconds:F1} s, sent {results.Count}, 200: {ok}, 429: {limited.Count}, other: {other.Count}; " +
+        output.WriteLine($"{model}: window {window.TotalSeconds:F1} s, sent {results.Count}, 200: {ok}, 429: {limited.Count}, other: {other.Count}; " +
                          $"mock saw {admittedByMock}; configured {RateLimitedCluster.Rpm} rpm + burst {RateLimitedCluster.Burst} allows {allowed:F1} (steady rate alone: {steady:F1})");
 
         Assert.True(other.Count == 0, $"unexpected answers: {string.Join("; ", other.Take(5).Select(o => $"{o.Status} {o.Failure}"))}");

@@ -9,6 +9,8 @@ public enum RoutingStrategy
     LeastCost,
     LowestLatency,
     WeightedRandom,
+    /// <summary>Fewest requests in flight cluster-wide first (this node's live count + the other members' last reports); ties rotate.</summary>
+    LeastBusy,
 }
 
 /// <summary>One deployment of a model group: a <c>provider/model</c> with its own key variable, base URL and weight.</summary>
@@ -16,8 +18,16 @@ public enum RoutingStrategy
 /// <param name="ApiKeyEnv">Environment variable with this deployment's key; null = the provider's usual variable.</param>
 /// <param name="ApiBase">Base URL override; null = the provider's base URL (environment or public default).</param>
 /// <param name="Weight">Relative weight for weighted-random.</param>
-/// <param name="Rpm">Requests per minute for this deployment (0 = unlimited); read now, enforced by the rate limiter.</param>
-public sealed record DeploymentSettings(string Model, string? ApiKeyEnv, string? ApiBase, double Weight, int Rpm);
+/// <param name="Rpm">Requests per minute for this deployment, cluster-wide (0 = no requests/min limit).</param>
+/// <param name="Tpm">Tokens per minute for this deployment, cluster-wide (0 = no tokens/min limit).</param>
+/// <param name="Burst">Most requests admitted at once (the requests bucket's capacity).</param>
+/// <param name="MaxWait">How long a request may wait for this deployment's permit when it is the plan's last candidate.</param>
+public sealed record DeploymentSettings(string Model, string? ApiKeyEnv, string? ApiBase, double Weight, int Rpm,
+    double Tpm = 0, int Burst = 1, TimeSpan MaxWait = default)
+{
+    /// <summary>Whether this deployment has its own cluster-wide limit (rpm or tpm set).</summary>
+    public bool IsLimited => Rpm > 0 || Tpm > 0;
+}
 
 /// <summary><c>opentracy.model-groups.&lt;alias&gt;</c>: an alias served by several deployments, planned by a strategy.</summary>
 public sealed record ModelGroupSettings(
@@ -56,7 +66,14 @@ public sealed record ModelGroupSettings(
                 if (string.IsNullOrWhiteSpace(model)) throw new ConfigurationException($"opentracy.model-groups.{alias}: a deployment has no 'model'");
                 var weight = dc.HasPath("weight") ? dc.GetDouble("weight") : DefaultWeight;
                 if (weight < 0) throw new ConfigurationException($"opentracy.model-groups.{alias}: weight must be ≥ 0");
-                deployments.Add(new DeploymentSettings(model, NullIfEmpty(dc.GetString("api-key-env")), NullIfEmpty(dc.GetString("api-base")), weight, dc.GetInt("rpm")));
+                var rpm = dc.GetInt("rpm", 0);
+                var tpm = dc.GetDouble("tpm", 0);
+                var burst = dc.GetInt("burst", 1);
+                if (rpm < 0 || tpm < 0 || burst < 1)
+                    throw new ConfigurationException($"opentracy.model-groups.{alias}: a deployment's rpm and tpm must be ≥ 0, burst ≥ 1");
+                var maxWait = dc.HasPath("max-wait") ? dc.GetTimeSpan("max-wait", allowInfinite: false) : TimeSpan.Zero;
+                deployments.Add(new DeploymentSettings(model, NullIfEmpty(dc.GetString("api-key-env")), NullIfEmpty(dc.GetString("api-base")), weight,
+                    rpm, tpm, burst, maxWait));
             }
         }
         if (deployments.Count == 0) throw new ConfigurationException($"opentracy.model-groups.{alias} has no deployments");
@@ -71,8 +88,9 @@ public sealed record ModelGroupSettings(
         "least-cost" => RoutingStrategy.LeastCost,
         "lowest-latency" => RoutingStrategy.LowestLatency,
         "weighted-random" => RoutingStrategy.WeightedRandom,
+        "least-busy" => RoutingStrategy.LeastBusy,
         _ => throw new ConfigurationException(
-            $"opentracy.model-groups.{alias}.strategy = '{value}': use round-robin, least-cost, lowest-latency or weighted-random"),
+            $"opentracy.model-groups.{alias}.strategy = '{value}': use round-robin, least-cost, lowest-latency, weighted-random or least-busy"),
     };
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

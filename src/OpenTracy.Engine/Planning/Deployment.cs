@@ -1,3 +1,4 @@
+using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Providers;
 
 namespace OpenTracy.Engine.Planning;
@@ -6,9 +7,10 @@ namespace OpenTracy.Engine.Planning;
 /// One place a request can go: a provider endpoint (base URL + credentials) and the bare model
 /// name it receives. <see cref="DisplayName"/> is the model string as the client or the
 /// configuration wrote it (<c>openai/gpt-4o-mini</c>); <see cref="StatsKey"/> identifies the
-/// deployment's runtime statistics (never contains a credential).
+/// deployment's runtime statistics (never contains a credential). <see cref="Limit"/>: a model-group
+/// deployment's own cluster-wide limit (<c>rpm</c>/<c>tpm</c>), null when it has none.
 /// </summary>
-public sealed record Deployment(string DisplayName, ProviderEndpoint Endpoint, string Model, string StatsKey)
+public sealed record Deployment(string DisplayName, ProviderEndpoint Endpoint, string Model, string StatsKey, DeploymentLimit? Limit = null)
 {
     public string ProviderName => Endpoint.Provider.Name;
 

@@ -6,17 +6,22 @@ using CoreSnapshot = OpenTracy.Balancing.DeploymentStatsSnapshot;
 
 namespace OpenTracy.Engine.Planning;
 
-/// <summary>One deployment's counters on one node.</summary>
-public sealed record DeploymentStatsEntry(string Key, long Requests, long Errors, double TotalLatencyMs);
+/// <summary>
+/// One deployment's counters on one node (totals since it started) and <paramref name="InFlight"/>, a gauge:
+/// the requests that node had in flight to it when it published (0 when a peer of an older version sends none).
+/// </summary>
+public sealed record DeploymentStatsEntry(string Key, long Requests, long Errors, double TotalLatencyMs, long InFlight = 0);
 
-/// <summary>A node's per-deployment counters (totals since it started), published to every member.</summary>
+/// <summary>A node's per-deployment counters (totals since it started) and in-flight gauges, published to every member.</summary>
 public sealed record DeploymentStatsReport(string Node, IReadOnlyList<DeploymentStatsEntry> Entries) : IOpenTracyMessage;
 
 /// <summary>
 /// Shares the deployment statistics cluster-wide (one per node): publishes this node's counters every
 /// <c>publish-interval</c> on a distributed pub-sub topic, keeps the latest report of every other member,
 /// drops members silent for <c>stale-after</c> (left or crashed), and hands the sum to
-/// <see cref="DeploymentStats.SetOthers"/>. Reports are totals, so a lost one costs nothing.
+/// <see cref="DeploymentStats.SetOthers"/>. Reports are totals, so a lost one costs nothing. The in-flight
+/// gauges are summed over the live members' latest reports (<see cref="DeploymentStats.SetOthersInFlight"/>):
+/// a gauge is replaced, never added up over time, and a stale member's gauge drops out with it.
 /// </summary>
 public sealed class DeploymentStatsPublisher : ReceiveActor, IWithTimers
 {
@@ -67,7 +72,8 @@ public sealed class DeploymentStatsPublisher : ReceiveActor, IWithTimers
         var local = _stats.LocalSnapshot();
         if (local.Count > 0)
         {
-            var entries = local.Select(kv => new DeploymentStatsEntry(kv.Key, kv.Value.Requests, kv.Value.Errors, kv.Value.TotalLatencyMs)).ToList();
+            var entries = local.Select(kv => new DeploymentStatsEntry(kv.Key, kv.Value.Requests, kv.Value.Errors, kv.Value.TotalLatencyMs,
+                _stats.InFlightLocal(kv.Key))).ToList();
             _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(Topic, new DeploymentStatsReport(_self, entries)));
         }
         // Forget members that went quiet, even when nobody else reports.
@@ -86,11 +92,14 @@ public sealed class DeploymentStatsPublisher : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var stale in _latest.Where(kv => now - kv.Value.At > _staleAfter).Select(kv => kv.Key).ToList()) _latest.Remove(stale);
         var sum = new Dictionary<string, CoreSnapshot>(StringComparer.Ordinal);
+        var inFlight = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var entry in _latest.Values.SelectMany(v => v.Report.Entries))
         {
             sum.TryGetValue(entry.Key, out var s);
             sum[entry.Key] = new CoreSnapshot(s.Requests + entry.Requests, s.Errors + entry.Errors, s.TotalLatencyMs + entry.TotalLatencyMs);
+            if (entry.InFlight > 0) inFlight[entry.Key] = inFlight.GetValueOrDefault(entry.Key) + entry.InFlight;
         }
         _stats.SetOthers(sum);
+        _stats.SetOthersInFlight(inFlight);
     }
 }

@@ -2,6 +2,7 @@ using OpenTracy.Pricing;
 using OpenTracy.Balancing;
 using OpenTracy.Engine.Configuration;
 using OpenTracy.Engine.Errors;
+using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Models;
 using OpenTracy.Providers;
 using OpenTracy.Wire;
@@ -13,7 +14,8 @@ namespace OpenTracy.Engine.Planning;
 /// an ordered candidate list. Rules:
 /// <list type="bullet">
 /// <item>empty model or <c>auto</c> → 400 (semantic routing is not on this node);</item>
-/// <item>an alias of <c>opentracy.model-groups</c> → its usable deployments in strategy order, then the group's fallbacks;</item>
+/// <item>an alias of <c>opentracy.model-groups</c> → its usable deployments in strategy order, then the group's fallbacks
+/// (a deployment with its own <c>rpm</c>/<c>tpm</c> carries its <see cref="DeploymentLimit"/>);</item>
 /// <item>any other string → one deployment (provider resolved by <see cref="ModelRef.TryResolveForEngine"/>);</item>
 /// <item>then each body fallback, expanded the same way.</item>
 /// </list>
@@ -26,6 +28,7 @@ public sealed class RoutePlanner
     private readonly OpenTracySettings _settings;
     private readonly ProviderEnvironment _environment;
     private readonly IReadOnlyDictionary<string, DeploymentBalancer> _balancers;
+    private readonly IReadOnlyDictionary<string, DeploymentLimit?[]> _limits;
 
     public RoutePlanner(OpenTracySettings settings, ProviderEnvironment environment, PriceList prices, DeploymentStats stats, Random? random = null)
     {
@@ -35,18 +38,25 @@ public sealed class RoutePlanner
         // One core balancer per group (the SDK Router's ordering code); least-cost reads the engine's price list.
         double? CostOf(string model) => prices.Find(model) is { } p ? p.InputPerToken + p.OutputPerToken : null;
         var balancers = new Dictionary<string, DeploymentBalancer>(StringComparer.Ordinal);
+        var limits = new Dictionary<string, DeploymentLimit?[]>(StringComparer.Ordinal);
         foreach (var group in settings.ModelGroups.Values)
         {
             if (group.Strategy == RoutingStrategy.WeightedRandom && group.Deployments.All(d => d.Weight <= 0))
                 throw new Akka.Configuration.ConfigurationException($"opentracy.model-groups.{group.Alias}: weighted-random needs at least one weight > 0");
             balancers[group.Alias] = new DeploymentBalancer(ToBalancing(group.Strategy), CostOf, random);
+            // Each deployment's own limit (rpm/tpm), computed once: its entity id is the same on every node.
+            limits[group.Alias] = [.. group.Deployments.Select((d, i) => d.IsLimited && ModelRef.TryResolveForEngine(d.Model, out var r)
+                ? RateLimits.LimitOf(r.Provider, group.Alias, i, d)
+                : null)];
         }
         _balancers = balancers;
+        _limits = limits;
     }
 
+    /// <summary>least-busy starts from a rotation (so equally busy deployments share the load), then sorts by in-flight.</summary>
     private static BalancingStrategy ToBalancing(RoutingStrategy strategy) => strategy switch
     {
-        RoutingStrategy.RoundRobin => BalancingStrategy.RoundRobin,
+        RoutingStrategy.RoundRobin or RoutingStrategy.LeastBusy => BalancingStrategy.RoundRobin,
         RoutingStrategy.LeastCost => BalancingStrategy.LeastCost,
         RoutingStrategy.LowestLatency => BalancingStrategy.LowestLatency,
         RoutingStrategy.WeightedRandom => BalancingStrategy.WeightedRandom,
@@ -96,18 +106,26 @@ public sealed class RoutePlanner
     {
         var retries = bodyRetries ?? Math.Clamp(group.NumRetries ?? _settings.Upstream.DefaultNumRetries, 0, _settings.Upstream.MaxNumRetries);
         var usable = new List<Balanced>(group.Deployments.Count);
+        var limits = _limits[group.Alias];
         EngineError? firstError = null;
         for (var i = 0; i < group.Deployments.Count; i++)
         {
             var d = group.Deployments[i];
             var apiKey = d.ApiKeyEnv is null ? null : _environment.Get(d.ApiKeyEnv);
-            var error = Resolve(d.Model, $"group:{group.Alias}#{i}", d.ApiBase, d.ApiKeyEnv is null ? null : apiKey ?? string.Empty, out var deployment);
+            var error = Resolve(d.Model, $"group:{group.Alias}#{i}", d.ApiBase, d.ApiKeyEnv is null ? null : apiKey ?? string.Empty, out var deployment, limits[i]);
             if (error is null) usable.Add(new Balanced(deployment!, d.Weight,
                 group.Strategy == RoutingStrategy.LowestLatency ? Stats.ClusterWide(deployment!.StatsKey) : Stats.Local(deployment!.StatsKey)));
             else firstError ??= error;
         }
         if (usable.Count == 0) return firstError;
-        foreach (var balanced in _balancers[group.Alias].Order(group.Alias, usable))
+        var ordered = _balancers[group.Alias].Order(group.Alias, usable);
+        if (group.Strategy == RoutingStrategy.LeastBusy && ordered.Count > 1)
+        {
+            // Stable sort of the rotation by cluster-wide in-flight: the least busy first, ties keep rotating.
+            var stats = Stats;
+            ordered = [.. ordered.OrderBy(b => stats.InFlightClusterWide(b.Deployment.StatsKey))];
+        }
+        foreach (var balanced in ordered)
             into.Add(new Candidate(balanced.Deployment, retries));
         foreach (var fallback in group.Fallbacks)
         {
@@ -119,7 +137,8 @@ public sealed class RoutePlanner
     }
 
     /// <param name="apiKey">null = the provider's usual key variable; empty = this deployment's own variable is unset (no key).</param>
-    private EngineError? Resolve(string model, string statsKey, string? apiBase, string? apiKey, out Deployment? deployment)
+    /// <param name="limit">A model-group deployment's own limit (null = none).</param>
+    private EngineError? Resolve(string model, string statsKey, string? apiBase, string? apiKey, out Deployment? deployment, DeploymentLimit? limit = null)
     {
         deployment = null;
         if (model.Length == 0 || model == ModelRef.Auto) return EngineError.SemanticRoutingUnavailable();
@@ -132,7 +151,7 @@ public sealed class RoutePlanner
         // A keyless call may only go to a base URL someone configured (a local server, the mock); never to the public endpoint.
         if (endpoint.BaseUrl.Length == 0 || (!endpoint.Credentials.IsPresent && !baseOverridden))
             return EngineError.NotConfigured(provider.Name, model);
-        deployment = new Deployment(model, endpoint, modelRef.Model, statsKey == model ? $"model:{model}@{endpoint.BaseUrl}" : statsKey);
+        deployment = new Deployment(model, endpoint, modelRef.Model, statsKey == model ? $"model:{model}@{endpoint.BaseUrl}" : statsKey, limit);
         return null;
     }
 }

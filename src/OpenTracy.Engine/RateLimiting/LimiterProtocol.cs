@@ -61,19 +61,35 @@ public sealed record PermitGranted
 /// <summary>Node-local reply: no permit within the allowed wait; try again after <paramref name="RetryAfter"/>.</summary>
 public sealed record PermitDenied(TimeSpan RetryAfter);
 
-/// <summary>What a request actor needs to ask for a permit before calling a deployment.</summary>
+/// <summary>
+/// Request actor → node-local <see cref="PermitCache"/>: a permit granted a moment ago goes unused (a second
+/// limit of the same call refused), so it serves the next asker instead. Local only, no reply.
+/// </summary>
+public sealed record ReleasePermit(string EntityId);
+
+/// <summary>
+/// What a request actor needs to ask for a permit before calling a deployment. <see cref="And"/>: a further
+/// limit the same call must also pass (a deployment's own limit, then its provider key's): the permits are
+/// taken in chain order, and when a later one is refused the earlier ones are released.
+/// </summary>
 public sealed record PermitPolicy(string EntityId, LimitSpec Limit, TimeSpan MaxWait, IActorRef Cache)
 {
-    /// <summary>Called with the time a granted permit was waited for (limiter-wait metrics).</summary>
+    /// <summary>Called with the time the granted permits were waited for (limiter-wait metrics).</summary>
     public Action<TimeSpan>? OnWaited { get; init; }
+
+    /// <summary>What this limit is, for the client's error ("provider openai", "deployment openai/gpt-4o"); never a key.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The next limit the call must also hold a permit of (null = none).</summary>
+    public PermitPolicy? And { get; init; }
 }
 
 /// <summary>
 /// No permit for this provider key within the allowed wait. Not a <see cref="OpenTracy.Providers.ProviderException"/>,
 /// so supervision does not retry it: the plan moves to the next candidate, and the last one becomes a 429 with Retry-After.
 /// </summary>
-public sealed class PermitUnavailableException(string provider, TimeSpan retryAfter)
-    : Exception($"rate limit of provider {provider} reached on this gateway; retry after {Math.Ceiling(retryAfter.TotalSeconds)} s")
+public sealed class PermitUnavailableException(string provider, TimeSpan retryAfter, string? subject = null)
+    : Exception($"rate limit of {subject ?? "provider " + provider} reached on this gateway; retry after {Math.Ceiling(retryAfter.TotalSeconds)} s")
 {
     public string Provider { get; } = provider;
     public TimeSpan RetryAfter { get; } = retryAfter;

@@ -58,6 +58,7 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         Receive<CooldownCleared>(c => ClearCooldown(c.EntityId));
         Receive<ReportCooldown>(c => StartCooldown(c.EntityId, c.RetryAfterMs, forward: true));
         Receive<ReportTokens>(r => _region.Tell(r));
+        Receive<ReleasePermit>(OnRelease);
         Receive<Tick>(_ => OnTick());
         Receive<LeaseDue>(d =>
         {
@@ -102,6 +103,16 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
             return;
         }
         entry.Waiters.Enqueue(new Waiter(Sender, now + Max(acquire.MaxWait, _settings.MinWait)));
+        Pump(entry, now);
+    }
+
+    /// <summary>An unused permit comes back to this node's lease: the next asker gets it (unused ones go back to the entity on the tick).</summary>
+    private void OnRelease(ReleasePermit release)
+    {
+        if (!_entries.TryGetValue(release.EntityId, out var entry)) return;
+        var now = Now;
+        if (entry.CooldownUntil > now) return;
+        entry.Available++;
         Pump(entry, now);
     }
 

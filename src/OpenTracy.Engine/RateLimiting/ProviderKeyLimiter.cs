@@ -6,7 +6,8 @@ namespace OpenTracy.Engine.RateLimiting;
 
 /// <summary>
 /// The cluster-wide limit of one provider key (a sharded entity; id = provider + key fingerprint, never
-/// the key). Holds a requests/min bucket (capacity = burst) and a tokens/min bucket, and the cooldown an
+/// the key), or of one model-group deployment with its own rpm/tpm (id = provider + "dep-" + a hash of the
+/// deployment entry, see <see cref="RateLimits.DeploymentEntityId"/>). Holds a requests/min bucket (capacity = burst) and a tokens/min bucket, and the cooldown an
 /// upstream 429 set. Node caches lease permits in batches; permits are debited when leased, unused ones
 /// come back. So the permits admitted cluster-wide never exceed burst + rate × time, however many nodes.
 /// <para>

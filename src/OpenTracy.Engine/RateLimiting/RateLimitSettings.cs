@@ -6,6 +6,12 @@ namespace OpenTracy.Engine.RateLimiting;
 /// <summary>A limit as it travels to the limiter entity: requests/min, tokens/min (0 = none), burst.</summary>
 public sealed record LimitSpec(double RequestsPerMinute, double TokensPerMinute, int Burst);
 
+/// <summary>
+/// A model-group deployment's own limit (<c>rpm</c>, <c>tpm</c>, <c>burst</c>, <c>max-wait</c> of the deployment entry).
+/// <paramref name="EntityId"/>: its limiter entity, provider + a short hash of the deployment's identity, never a key.
+/// </summary>
+public sealed record DeploymentLimit(string EntityId, LimitSpec Limit, TimeSpan MaxWait);
+
 /// <summary><c>opentracy.rate-limits.&lt;provider&gt;</c>: the limit of every key of that provider, and how long a request may wait for a permit.</summary>
 public sealed record ProviderRateLimit(string Provider, LimitSpec Limit, TimeSpan MaxWait);
 

@@ -10,7 +10,8 @@ namespace OpenTracy.Engine.RateLimiting;
 /// <summary>
 /// <c>tracy ratelimit show|reset</c> against the sharded limiter entities, wherever in the cluster they live.
 /// The limited keys are the ones this node can name: each limited provider's key from the environment and
-/// the keys of model-group deployments (<c>api-key-env</c>). Entity ids are provider + key fingerprint, so
+/// the keys of model-group deployments (<c>api-key-env</c>), plus the model-group deployments with a limit of
+/// their own (<c>rpm</c>/<c>tpm</c>). Entity ids are provider + key fingerprint or deployment hash, so
 /// nothing here ever holds or prints a key.
 /// </summary>
 public sealed class ShardedRateLimitOps(RateLimits limits, OpenTracySettings settings, ProviderEnvironment environment,
@@ -62,5 +63,15 @@ public sealed class ShardedRateLimitOps(RateLimits limits, OpenTracySettings set
                 if (seen.Add(id)) yield return (id, name);
             }
         }
+        // Model-group deployments with their own limit (rpm / tpm), listed under their provider.
+        foreach (var group in settings.ModelGroups.Values.OrderBy(g => g.Alias, StringComparer.Ordinal))
+            for (var i = 0; i < group.Deployments.Count; i++)
+            {
+                var d = group.Deployments[i];
+                if (!d.IsLimited || !OpenTracy.Models.ModelRef.TryResolveForEngine(d.Model, out var model)) continue;
+                if (only is not null && !string.Equals(only, model.Provider, StringComparison.Ordinal)) continue;
+                var id = RateLimits.DeploymentEntityId(model.Provider, group.Alias, i, d);
+                if (seen.Add(id)) yield return (id, model.Provider);
+            }
     }
 }

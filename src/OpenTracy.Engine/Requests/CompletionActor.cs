@@ -56,6 +56,7 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
     private bool _resultReceived;
     private readonly string? _traceParent;
     private Activity? _attemptSpan;
+    private DeploymentStats.Gauge? _inFlight;
 
     public CompletionActor(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
     {
@@ -96,7 +97,25 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
     public static Props Props(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
         => PerRequestProps.Create(() => new CompletionActor(requestId, request, replyTo, services, traceParent));
 
-    protected override void PostStop() => EngineActivity.Stop(_attemptSpan, _resultReceived ? null : "cancelled");
+    protected override void PostStop()
+    {
+        LeaveDeployment();
+        EngineActivity.Stop(_attemptSpan, _resultReceived ? null : "cancelled");
+    }
+
+    /// <summary>This request is in flight to the current candidate (least-busy counts it cluster-wide) until <see cref="LeaveDeployment"/>.</summary>
+    private void EnterDeployment(Deployment deployment)
+    {
+        LeaveDeployment();
+        _inFlight = _services.Planner.Stats.InFlight(deployment.StatsKey);
+        _inFlight.Increment();
+    }
+
+    private void LeaveDeployment()
+    {
+        _inFlight?.Decrement();
+        _inFlight = null;
+    }
 
     private void StartAttemptSpan()
     {
@@ -175,6 +194,7 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
     private void NextCandidate()
     {
         _index++;
+        LeaveDeployment();
         if (_index >= _plan!.Candidates.Count)
         {
             var error = _lastError is null ? EngineError.Internal("the plan had no candidates") : EngineError.FromException(_lastError);
@@ -184,6 +204,7 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
         _retriesUsed = 0;
         _attempts++;
         var deployment = Current.Deployment;
+        EnterDeployment(deployment);
         if (_index > 0) _services.Metrics.Fallback(deployment.ProviderName, deployment.DisplayName);
         StartAttemptSpan();
         var body = _request.ForUpstream(deployment.Model, Streaming);
@@ -214,6 +235,7 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
         EndAttemptSpan(null);
         var deployment = Current.Deployment;
         _services.Planner.Stats.RecordSuccess(deployment.StatsKey, answered.Latency);
+        LeaveDeployment();
         var response = answered.Response;
         var cost = _services.Prices.Cost(deployment.Model, response.Usage);
         if (cost is not null) response = response with { Cost = cost };

@@ -52,6 +52,7 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
     private readonly Func<ProviderInfo, IProviderClient> _clients;
     private readonly bool _stream;
     private readonly PermitPolicy? _permit;
+    private PermitPolicy? _acquiring;
     private long _permitRequestedAt;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private CancellationTokenSource? _cts;
@@ -76,11 +77,11 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
                 AcquireThenCall();
                 break;
             case PermitGranted:
-                _permit?.OnWaited?.Invoke(Stopwatch.GetElapsedTime(_permitRequestedAt));
-                Call();
+                OnPermitGranted();
                 break;
             case PermitDenied denied:
-                throw new PermitUnavailableException(_request.ProviderName, denied.RetryAfter);
+                OnPermitDenied(denied);
+                break;
             case Retry retry:
                 _attempt = retry.Attempt;
                 if (retry.Delay > TimeSpan.Zero) Timers.StartSingleTimer(RetryTimer, StartCall.Instance, retry.Delay);
@@ -131,21 +132,52 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
             return;
         }
         _permitRequestedAt = Stopwatch.GetTimestamp();
-        _permit.Cache.Tell(new AcquirePermit(_permit.EntityId, _permit.Limit, _permit.MaxWait));
+        Acquire(_permit);
     }
 
-    /// <summary>Actual token usage goes to the key's limiter (tokens/min bucket).</summary>
+    private void Acquire(PermitPolicy policy)
+    {
+        _acquiring = policy;
+        policy.Cache.Tell(new AcquirePermit(policy.EntityId, policy.Limit, policy.MaxWait));
+    }
+
+    /// <summary>One permit of the chain is held: ask for the next, or call once all are held.</summary>
+    private void OnPermitGranted()
+    {
+        if (_acquiring?.And is { } next)
+        {
+            Acquire(next);
+            return;
+        }
+        _acquiring = null;
+        _permit?.OnWaited?.Invoke(Stopwatch.GetElapsedTime(_permitRequestedAt));
+        Call();
+    }
+
+    /// <summary>A limit of the chain refused: the permits already held go back unused, and this candidate fails.</summary>
+    private void OnPermitDenied(PermitDenied denied)
+    {
+        var refused = _acquiring ?? _permit;
+        for (var p = _permit; p is not null && !ReferenceEquals(p, refused); p = p.And)
+            p.Cache.Tell(new ReleasePermit(p.EntityId));
+        _acquiring = null;
+        throw new PermitUnavailableException(_request.ProviderName, denied.RetryAfter, refused?.Subject);
+    }
+
+    /// <summary>Actual token usage goes to every limiter of the call with a tokens/min bucket.</summary>
     private void ReportUsage(Usage? usage)
     {
-        if (_permit is null || usage is null || _permit.Limit.TokensPerMinute <= 0) return;
-        _permit.Cache.Tell(new ReportTokens(_permit.EntityId, usage.TotalTokens, _permit.Limit));
+        if (usage is null) return;
+        for (var p = _permit; p is not null; p = p.And)
+            if (p.Limit.TokensPerMinute > 0) p.Cache.Tell(new ReportTokens(p.EntityId, usage.TotalTokens, p.Limit));
     }
 
-    /// <summary>An upstream 429 with Retry-After holds this key back on every node.</summary>
+    /// <summary>An upstream 429 with Retry-After holds this deployment and its key back on every node.</summary>
     private void ReportUpstreamRateLimit(Exception error)
     {
         if (_permit is null || error is not ProviderException { StatusCode: 429, RetryAfter: { } retryAfter }) return;
-        _permit.Cache.Tell(new ReportCooldown(_permit.EntityId, (long)Math.Ceiling(retryAfter.TotalMilliseconds)));
+        var ms = (long)Math.Ceiling(retryAfter.TotalMilliseconds);
+        for (var p = _permit; p is not null; p = p.And) p.Cache.Tell(new ReportCooldown(p.EntityId, ms));
     }
 
     private void Call()
@@ -181,12 +213,15 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
         var upstream = _cts!;
         var rest = Remaining(first.Rest, upstream);
         var chunks = Source.Single(first.Chunk).Concat(Source.From(() => rest));
-        if (_permit is { Limit.TokensPerMinute: > 0 } permit)
+        if (TokensLimited(_permit))
         {
             // The usage chunk (streams ask upstream for one) reports the tokens the stream really used.
+            var permit = _permit;
             chunks = chunks.Select(chunk =>
             {
-                if (chunk.Usage is { } usage) permit.Cache.Tell(new ReportTokens(permit.EntityId, usage.TotalTokens, permit.Limit));
+                if (chunk.Usage is { } usage)
+                    for (var p = permit; p is not null; p = p.And)
+                        if (p.Limit.TokensPerMinute > 0) p.Cache.Tell(new ReportTokens(p.EntityId, usage.TotalTokens, p.Limit));
                 return chunk;
             });
         }
@@ -229,6 +264,13 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
         {
             // A cancellation callback of the HTTP stack failed; the call is being torn down anyway.
         }
+    }
+
+    private static bool TokensLimited(PermitPolicy? chain)
+    {
+        for (var p = chain; p is not null; p = p.And)
+            if (p.Limit.TokensPerMinute > 0) return true;
+        return false;
     }
 
     private TimeSpan Elapsed() => Stopwatch.GetElapsedTime(_startedAt);

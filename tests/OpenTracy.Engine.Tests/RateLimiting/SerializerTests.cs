@@ -45,6 +45,19 @@ public sealed class SerializerTests(ITestOutputHelper output) : TestKit(LimiterS
     }
 
     [Fact]
+    public void A_stats_report_carries_in_flight_gauges_and_one_from_an_older_peer_without_them_reads_as_zero()
+    {
+        var report = new OpenTracy.Engine.Planning.DeploymentStatsReport("akka.tcp://ot@127.0.0.1:4053", [new OpenTracy.Engine.Planning.DeploymentStatsEntry("group:g#0", 7, 1, 120.5, 3)]);
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(report);
+        var back = (OpenTracy.Engine.Planning.DeploymentStatsReport)serializer.FromBinary(serializer.ToBinary(report), serializer.Manifest(report));
+        Assert.Equal(report.Entries, back.Entries);
+
+        var older = """{"node":"akka.tcp://ot@127.0.0.1:4054","entries":[{"key":"group:g#0","requests":7,"errors":1,"totalLatencyMs":120.5}]}"""u8.ToArray();
+        var old = (OpenTracy.Engine.Planning.DeploymentStatsReport)serializer.FromBinary(older, serializer.Manifest(report));
+        Assert.Equal(new OpenTracy.Engine.Planning.DeploymentStatsEntry("group:g#0", 7, 1, 120.5, 0), Assert.Single(old.Entries));
+    }
+
+    [Fact]
     public void Unknown_manifests_are_refused()
     {
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ReturnPermits));

@@ -135,6 +135,7 @@ internal sealed class TracyHandler(OpenTracySettings settings, ProviderEnvironme
         RoutingStrategy.LeastCost => "least-cost",
         RoutingStrategy.LowestLatency => "lowest-latency",
         RoutingStrategy.WeightedRandom => "weighted-random",
+        RoutingStrategy.LeastBusy => "least-busy",
         _ => s.ToString(),
     };
 
