@@ -37,6 +37,9 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         public TimeSpan CooldownUntil { get; set; }
         public TimeSpan RetryAfter { get; set; }
         public Queue<Waiter> Waiters { get; } = new();
+        /// <summary>Permits handed out since the last tick, and the rate they make (permits/s over the last tick).</summary>
+        public int GrantedSinceTick { get; set; }
+        public double RecentPerSecond { get; set; }
     }
 
     private const string TickTimer = "tick";
@@ -99,7 +102,9 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         if (entry.CooldownUntil <= now && entry.Waiters.Count == 0 && entry.Available > 0 && entry.LeaseExpires > now)
         {
             entry.Available--;
+            entry.GrantedSinceTick++;
             Sender.Tell(PermitGranted.Instance);
+            LeaseAhead(entry, now);
             return;
         }
         entry.Waiters.Enqueue(new Waiter(Sender, now + Max(acquire.MaxWait, _settings.MinWait)));
@@ -158,6 +163,8 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         var now = Now;
         foreach (var entry in _entries.Values)
         {
+            entry.RecentPerSecond = entry.GrantedSinceTick / _settings.Tick.TotalSeconds;
+            entry.GrantedSinceTick = 0;
             if (entry.Available > 0 && entry.LeaseExpires <= now && entry.Waiters.Count == 0)
             {
                 _region.Tell(new ReturnPermits(entry.EntityId, entry.Available));
@@ -178,6 +185,7 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
             {
                 entry.Waiters.Dequeue();
                 entry.Available--;
+                entry.GrantedSinceTick++;
                 waiter.ReplyTo.Tell(PermitGranted.Instance);
                 continue;
             }
@@ -201,7 +209,28 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         if (sent is null && now < entry.NextLeaseAt) return;
         if (sent is not null) _log.Info("lease for {0} unanswered after {1} ms; asking again", entry.EntityId, (now - sent.Value).TotalMilliseconds);
         entry.LeaseSentAt = now;
-        _region.Tell(new LeasePermits(entry.EntityId, Math.Max(entry.Waiters.Count, _settings.LeaseBatch), entry.Limit));
+        _region.Tell(new LeasePermits(entry.EntityId, Math.Max(entry.Waiters.Count, LeaseSize(entry)), entry.Limit));
+    }
+
+    /// <summary>
+    /// How many permits one lease asks for: enough for <c>lease-horizon</c> of this node's recent use, at
+    /// least <c>lease-batch</c>. Busy nodes then make one round trip per horizon, not one per batch.
+    /// </summary>
+    private int LeaseSize(Entry entry)
+        => Math.Max(_settings.LeaseBatch, (int)Math.Ceiling(entry.RecentPerSecond * _settings.LeaseHorizon.TotalSeconds));
+
+    /// <summary>
+    /// Asks for the next lease before this one runs out — when less than half a lease is left — so that
+    /// under steady load no request waits for the round trip to the limiter (on another node, maybe).
+    /// Permits are debited when leased, so leasing ahead never admits more than the limit; unused ones go back.
+    /// </summary>
+    private void LeaseAhead(Entry entry, TimeSpan now)
+    {
+        if (entry.LeaseSentAt is not null || now < entry.NextLeaseAt || entry.CooldownUntil > now) return;
+        var size = LeaseSize(entry);
+        if (entry.Available * 2 >= size) return;
+        entry.LeaseSentAt = now;
+        _region.Tell(new LeasePermits(entry.EntityId, size - entry.Available, entry.Limit));
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

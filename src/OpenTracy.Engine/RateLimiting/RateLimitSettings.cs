@@ -23,6 +23,7 @@ public sealed record RateLimitSettings(
     IReadOnlyDictionary<string, ProviderRateLimit> Providers,
     int Shards,
     int LeaseBatch,
+    TimeSpan LeaseHorizon,
     TimeSpan LeaseTtl,
     TimeSpan LeaseTimeout,
     TimeSpan Tick,
@@ -57,6 +58,7 @@ public sealed record RateLimitSettings(
         var batch = OpenTracySettings.RequireInt(l, "lease-batch");
         if (shards < 1 || batch < 1) throw new ConfigurationException($"{LeasingPath}: shards and lease-batch must be ≥ 1");
         return new RateLimitSettings(providers, shards, batch,
+            OpenTracySettings.RequireTimeSpan(l, "lease-horizon"),
             OpenTracySettings.RequireTimeSpan(l, "lease-ttl"),
             OpenTracySettings.RequireTimeSpan(l, "lease-timeout"),
             OpenTracySettings.RequireTimeSpan(l, "tick"),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using OpenTracy.Engine.RateLimiting;
 using OpenTracy.Engine.Tests.Support;
@@ -123,6 +124,75 @@ public sealed class PermitCacheSpec(ITestOutputHelper output) : TestKit(LimiterS
         // The cache heard the reset too: a permit without waiting.
         cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
         ExpectMsg<PermitGranted>(Patience);
+    }
+
+    [Fact]
+    public void Under_steady_use_the_next_lease_is_asked_for_before_the_current_one_runs_out()
+    {
+        var region = CreateTestProbe();
+        // Leases that never go stale during the test, however slow the machine: only leasing ahead is under test.
+        var cache = Sys.ActorOf(PermitCache.Props(region.Ref, _settings with { LeaseTtl = TimeSpan.FromMinutes(1) }));
+        var limit = new LimitSpec(RequestsPerMinute: 60_000, TokensPerMinute: 0, Burst: 1_000);
+
+        cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+        var first = region.ExpectMsg<LeasePermits>(Patience);
+        Assert.Equal(_settings.LeaseBatch, first.Wanted);
+        region.Reply(new PermitsLeased(Entity, first.Wanted, 0, 0));
+        ExpectMsg<PermitGranted>(Patience);
+
+        // Take permits from the lease until less than half of it is left: the cache asks for more on its
+        // own, while it can still grant without anyone waiting.
+        var granted = 1;
+        LeasePermits? ahead = null;
+        while (ahead is null && granted < first.Wanted)
+        {
+            cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            ExpectMsg<PermitGranted>(Patience);
+            granted++;
+            ahead = region.ReceiveWhile<LeasePermits>(TimeSpan.FromMilliseconds(100), m => m as LeasePermits).FirstOrDefault();
+        }
+        Assert.NotNull(ahead);
+        var left = first.Wanted - granted;
+        Assert.True(left > 0, "the lease ahead came only when the cache was already empty");
+        Assert.True(left * 2 < first.Wanted, $"asked ahead with {left} of {first.Wanted} left");
+        output.WriteLine($"first lease {first.Wanted}, granted {granted}, asked ahead for {ahead.Wanted} with {left} left");
+        region.Reply(new PermitsLeased(Entity, ahead.Wanted, 0, 0));
+
+        // Everything leased is granted without another lease.
+        for (var i = 0; i < left + ahead.Wanted; i++)
+        {
+            cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            ExpectMsg<PermitGranted>(Patience);
+        }
+    }
+
+    [Fact]
+    public void A_busy_cache_leases_for_its_recent_rate_not_just_one_batch()
+    {
+        var wanted = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var region = CreateTestProbe();
+        region.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is LeasePermits lease)
+            {
+                wanted.Add(lease.Wanted);
+                sender.Tell(new PermitsLeased(lease.EntityId, lease.Wanted, 0, 0));
+            }
+            return AutoPilot.KeepRunning;
+        }));
+        var cache = Sys.ActorOf(PermitCache.Props(region.Ref, _settings));
+        var limit = new LimitSpec(RequestsPerMinute: 6_000_000, TokensPerMinute: 0, Burst: 100_000);
+
+        // Keep acquiring across several ticks (the rate is measured per tick).
+        var busy = Stopwatch.StartNew();
+        while (busy.Elapsed < _settings.Tick * 4)
+        {
+            cache.Tell(new AcquirePermit(Entity, limit, TimeSpan.Zero));
+            ExpectMsg<PermitGranted>(Patience);
+        }
+        var largest = wanted.Max();
+        output.WriteLine($"{wanted.Count} leases, largest {largest} (lease-batch {_settings.LeaseBatch}, horizon {_settings.LeaseHorizon})");
+        Assert.True(largest > _settings.LeaseBatch, $"largest lease {largest}");
     }
 
     private LimiterStateReport AwaitState(IActorRef limiter, Func<LimiterStateReport, bool> until)
