@@ -76,6 +76,8 @@ public static class NodeHost
         services.AddSingleton(sp => new RoutePlanner(settings, providerEnvironment, sp.GetRequiredService<PriceList>(), sp.GetRequiredService<DeploymentStats>()));
         var rateLimits = new RateLimits(RateLimitSettings.FromConfig(config));
         services.AddSingleton(rateLimits);
+        var limiterReadiness = new LimiterReadiness();
+        services.AddSingleton(limiterReadiness);
         services.AddSingleton<IRateLimitOps, ShardedRateLimitOps>();
         services.AddSingleton(sp =>
         {
@@ -104,7 +106,7 @@ public static class NodeHost
                 loggers.AddLogger<RingLogger>();
             })
             .WithOpenTracyCluster()
-            .WithOpenTracyRateLimiting(rateLimits)
+            .WithOpenTracyRateLimiting(rateLimits, limiterReadiness)
             .WithOpenTracyClusterStats(sp.GetRequiredService<DeploymentStats>(), config)
             .WithOpenTracyEngine(sp.GetRequiredService<EngineServices>())
             .WithOpenTracySerialization()
@@ -115,7 +117,7 @@ public static class NodeHost
         var gateway = app.Services.GetRequiredService<GatewayKeys>();
         app.Use((context, next) => gateway.InvokeAsync(context, next));
         app.MapGet("/health", HealthEndpoints.LiveAsync);
-        app.MapGet("/health/ready", (HttpContext context, ActorSystem system) => HealthEndpoints.ReadyAsync(context, system));
+        app.MapGet("/health/ready", (HttpContext context, ActorSystem system, LimiterReadiness limiter) => HealthEndpoints.ReadyAsync(context, system, limiter));
         app.MapGet("/v1/models", (HttpContext context, ModelsEndpoint models) => models.HandleAsync(context));
         app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsEndpoint chat) => chat.HandleAsync(context));
         app.MapOpenTracyObservability(observability);

@@ -5,13 +5,17 @@ using OpenTracy.Node.Tests.Support;
 
 namespace OpenTracy.Node.Tests;
 
-/// <summary>One node with rate limits: 6 rpm / burst 1 on openai (the first permit is 10 s away), 60 rpm with max-wait on bedrock's neighbour anthropic.</summary>
+/// <summary>
+/// One node with rate limits: 6 rpm / burst 1 on openai (the first permit is 10 s away), 60 rpm with max-wait on
+/// anthropic, and a generous limit without any wait on bedrock.
+/// </summary>
 public sealed class RateLimitedNodeFixture : NodeFixture
 {
     protected override string ExtraHocon => """
         opentracy.rate-limits {
           openai { requests-per-minute = 6, burst = 1, max-wait = 0s }
           anthropic { requests-per-minute = 60, burst = 1, max-wait = 10s }
+          bedrock { requests-per-minute = 60000, burst = 100, max-wait = 0s }
         }
         """;
 }
@@ -43,6 +47,18 @@ public sealed class RateLimitTests(RateLimitedNodeFixture fx) : IClassFixture<Ra
         Assert.Equal("rate_limit_error", error["type"]!.GetValue<string>());
         Assert.Equal("rate_limit_exceeded", error["code"]!.GetValue<string>());
         Assert.Equal(0, fx.Mock.GetStats(id).Requests);
+    }
+
+    [Fact]
+    public async Task Once_the_node_is_ready_the_first_request_of_a_limited_key_is_admitted_without_waiting_for_the_coordinator()
+    {
+        // The fixture waited for /health/ready, which includes the limiter region's registration with the shard
+        // coordinator: the first lease is placed at once, well within min-wait, even with max-wait = 0.
+        var id = NodeFixture.NewId("rl-ready");
+        using var response = await fx.PostAsync(NodeFixture.Body("bedrock/amazon.nova-lite-v1:0", $"hi [mock id={id}]"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, fx.Mock.GetStats(id).Requests);
     }
 
     [Fact]

@@ -18,7 +18,11 @@ public static class OpenTracyRateLimitingExtensions
     /// limiter is re-created by the next lease request, empty) and the node-local permit cache, and hands
     /// the cache to <paramref name="limits"/>. The shard count comes from <c>opentracy.rate-limiting.shards</c>.
     /// </summary>
-    public static AkkaConfigurationBuilder WithOpenTracyRateLimiting(this AkkaConfigurationBuilder builder, RateLimits limits)
+    /// <para>
+    /// <paramref name="readiness"/> turns ready once the region has registered with the shard coordinator
+    /// (<see cref="LimiterReadinessProbe"/>); the node's readiness check waits for it.
+    /// </para>
+    public static AkkaConfigurationBuilder WithOpenTracyRateLimiting(this AkkaConfigurationBuilder builder, RateLimits limits, LimiterReadiness readiness)
     {
         var settings = limits.Settings;
         return builder
@@ -33,6 +37,7 @@ public static class OpenTracyRateLimitingExtensions
                 var cache = system.ActorOf(PermitCache.Props(region, settings), PermitCache.Name);
                 registry.Register<PermitCache>(cache);
                 limits.Cache = cache;
+                system.ActorOf(LimiterReadinessProbe.Props(region, readiness, settings.ReadinessProbeInterval), LimiterReadinessProbe.Name);
             });
     }
 }

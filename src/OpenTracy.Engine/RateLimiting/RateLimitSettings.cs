@@ -28,7 +28,8 @@ public sealed record RateLimitSettings(
     TimeSpan LeaseTimeout,
     TimeSpan Tick,
     TimeSpan HolderTtl,
-    TimeSpan MinWait)
+    TimeSpan MinWait,
+    TimeSpan ReadinessProbeInterval)
 {
     public const string LimitsPath = "opentracy.rate-limits";
     public const string LeasingPath = "opentracy.rate-limiting";
@@ -63,6 +64,7 @@ public sealed record RateLimitSettings(
             OpenTracySettings.RequireTimeSpan(l, "lease-timeout"),
             OpenTracySettings.RequireTimeSpan(l, "tick"),
             OpenTracySettings.RequireTimeSpan(l, "holder-ttl"),
-            OpenTracySettings.RequireTimeSpan(l, "min-wait"));
+            OpenTracySettings.RequireTimeSpan(l, "min-wait"),
+            OpenTracySettings.RequireTimeSpan(l, "readiness-probe-interval"));
     }
 }

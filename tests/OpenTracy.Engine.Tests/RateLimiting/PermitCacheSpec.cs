@@ -195,6 +195,23 @@ public sealed class PermitCacheSpec(ITestOutputHelper output) : TestKit(LimiterS
         Assert.True(largest > _settings.LeaseBatch, $"largest lease {largest}");
     }
 
+    [Fact]
+    public void The_node_is_limiter_ready_only_once_the_region_has_a_coordinator()
+    {
+        var region = CreateTestProbe();
+        var readiness = new LimiterReadiness();
+        Sys.ActorOf(LimiterReadinessProbe.Props(region.Ref, readiness, TimeSpan.FromMilliseconds(50)));
+
+        // No coordinator yet: the region answers an empty set, and the node stays unready.
+        region.ExpectMsg<Akka.Cluster.Sharding.GetCurrentRegions>(Patience);
+        region.Reply(new Akka.Cluster.Sharding.CurrentRegions(System.Collections.Immutable.ImmutableHashSet<Address>.Empty));
+        region.ExpectMsg<Akka.Cluster.Sharding.GetCurrentRegions>(Patience);
+        Assert.False(readiness.IsReady);
+
+        region.Reply(new Akka.Cluster.Sharding.CurrentRegions([((ExtendedActorSystem)Sys).Provider.DefaultAddress]));
+        AwaitCondition(() => readiness.IsReady, Patience);
+    }
+
     private LimiterStateReport AwaitState(IActorRef limiter, Func<LimiterStateReport, bool> until)
     {
         var deadline = DateTime.UtcNow + Patience;
