@@ -8,8 +8,9 @@ using OpenTracy.Routing.Training;
 namespace OpenTracy.Routing.Trainer;
 
 /// <summary>
-/// <c>opentracy-train-router --input rows.jsonl --out weights-dir [--clusters 20] [--costs costs.json] [--cost model=0.001]</c>:
-/// embeds the prompts with the in-process MiniLM model, clusters them, computes Ψ per model and cluster and
+/// <c>opentracy-train-router (--input rows.jsonl | --traces opentracy-traces.db) --out weights-dir [--clusters 20]
+/// [--costs costs.json] [--cost model=0.001]</c>: reads labelled rows from a JSONL file or from a node's trace
+/// database (records with a captured prompt and feedback, see <see cref="TraceRowReader"/>), embeds the prompts with the in-process MiniLM model, clusters them, computes Ψ per model and cluster and
 /// writes a weights directory the node loads (<c>POST /v1/weights/reload</c>). Costs: --costs/--cost, else the
 /// core price table.
 /// </summary>
@@ -20,7 +21,12 @@ public static class TrainerCommand
 
     public static RootCommand Create(TextWriter stdout, TextWriter stderr)
     {
-        var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL file of {\"prompt\", \"model\", \"correct\"} rows", Required = true };
+        var input = new Option<FileInfo?>("--input", "-i") { Description = "JSONL file of {\"prompt\", \"model\", \"correct\"} rows (or --traces)" };
+        var traces = new Option<FileInfo?>("--traces", "-t")
+        {
+            Description = "a node's SQLite trace database (opentracy.observability.traces.path): trains on the records with a captured " +
+                          "prompt (traces.capture-prompts = on) and a label (POST /v1/feedback); model = provider/model that answered",
+        };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "weights directory to write (clusters/, profiles/, manifest.json)", Required = true };
         var clusters = new Option<int>("--clusters", "-k") { Description = "number of clusters K (clipped to the distinct prompts)", DefaultValueFactory = _ => TrainerOptions.DefaultClusters };
         var seed = new Option<int>("--seed") { Description = "k-means seed", DefaultValueFactory = _ => KMeans.DefaultSeed };
@@ -31,10 +37,15 @@ public static class TrainerCommand
         var id = new Option<string?>("--id") { Description = "weights id written to manifest.json (default: the directory name)" };
         var force = new Option<bool>("--force") { Description = "replace existing clusters/*.npz and profiles/*.json in --out" };
 
-        var root = new RootCommand("Train semantic-routing weights from labelled prompts.")
+        var root = new RootCommand("Train semantic-routing weights from labelled prompts: a JSONL file (--input) or the node's own labelled traffic (--traces).")
         {
-            input, output, clusters, seed, restarts, maxIterations, costsFile, cost, id, force,
+            input, traces, output, clusters, seed, restarts, maxIterations, costsFile, cost, id, force,
         };
+        root.Validators.Add(result =>
+        {
+            if ((result.GetValue(input) is null) == (result.GetValue(traces) is null))
+                result.AddError("give exactly one of --input (JSONL rows) or --traces (a node's trace database)");
+        });
         root.SetAction(async (parse, cancellationToken) =>
         {
             try
@@ -49,8 +60,10 @@ public static class TrainerCommand
                     CostPer1kTokens = costs,
                 };
                 var outDir = parse.GetValue(output)!;
+                var source = parse.GetValue(input) is { } jsonl ? InputSource.Jsonl(jsonl) : InputSource.Traces(parse.GetValue(traces)!);
+                var rows = source.Read(); // before touching --out: a bad input leaves old weights in place
                 PrepareOutput(outDir, parse.GetValue(force));
-                await RunAsync(parse.GetValue(input)!, outDir, options, parse.GetValue(id) ?? outDir.Name, stdout, stderr, cancellationToken);
+                await RunAsync(source, rows, outDir, options, parse.GetValue(id) ?? outDir.Name, stdout, stderr, cancellationToken);
                 return ExitOk;
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or ArgumentException or JsonException or RoutingException or FormatException)
@@ -62,12 +75,28 @@ public static class TrainerCommand
         return root;
     }
 
-    private static async Task RunAsync(FileInfo input, DirectoryInfo outDir, TrainerOptions options, string id,
+    /// <summary>Where the rows come from: a JSONL file or a node's trace database.</summary>
+    private sealed record InputSource(FileInfo File, bool IsTraces)
+    {
+        public static InputSource Jsonl(FileInfo file) => new(file, false);
+
+        public static InputSource Traces(FileInfo file) => new(file, true);
+
+        public List<TrainingRow> Read()
+        {
+            if (IsTraces) return TraceRowReader.Read(File.FullName);
+            if (!File.Exists) throw new IOException($"input file not found: {File.FullName}");
+            return TrainingRowReader.ReadJsonl(File.FullName).ToList();
+        }
+    }
+
+    private static async Task RunAsync(InputSource source, List<TrainingRow> rows, DirectoryInfo outDir, TrainerOptions options, string id,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (!input.Exists) throw new IOException($"input file not found: {input.FullName}");
-        var rows = TrainingRowReader.ReadJsonl(input.FullName).ToList();
-        await stdout.WriteLineAsync($"read {rows.Count} rows from {input.FullName}");
+        var input = source.File;
+        await stdout.WriteLineAsync(source.IsTraces
+            ? $"read {rows.Count} labelled trace records from {input.FullName}"
+            : $"read {rows.Count} rows from {input.FullName}");
 
         var loading = Stopwatch.StartNew();
         await using var embedder = new MiniLmEmbedder();

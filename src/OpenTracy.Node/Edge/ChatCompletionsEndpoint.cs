@@ -58,6 +58,7 @@ public sealed class ChatCompletionsEndpoint(
         }
         observation.RequestedModel = body!.Model;
         observation.Stream = body.Stream == true;
+        observer.CapturePrompt(observation, body.Messages);
 
         var requestId = observation.RequestId;
         RoutingDecision? decision = null;

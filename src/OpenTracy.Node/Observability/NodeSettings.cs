@@ -21,7 +21,10 @@ public sealed record ObservabilitySettings(bool Metrics, int MaxModelLabels, Tra
                 Positive(t.GetInt("queue-capacity"), "traces.queue-capacity"),
                 Positive(t.GetInt("batch-size"), "traces.batch-size"),
                 Positive(t.GetInt("max-records"), "traces.max-records"),
-                Positive(t.GetInt("max-query-limit"), "traces.max-query-limit")),
+                Positive(t.GetInt("max-query-limit"), "traces.max-query-limit"),
+                t.GetBoolean("capture-prompts", false),
+                Positive(t.GetInt("max-prompt-chars"), "traces.max-prompt-chars"),
+                t.GetTimeSpan("feedback-wait")),
             new OtlpSettings(o.GetBoolean("enabled", false), new Uri(o.GetString("endpoint")), o.GetString("protocol", "grpc")));
     }
 
@@ -30,7 +33,11 @@ public sealed record ObservabilitySettings(bool Metrics, int MaxModelLabels, Tra
 }
 
 /// <param name="Path">SQLite file; an empty path keeps the store in memory (lost on stop).</param>
-public sealed record TraceStoreSettings(bool Enabled, string Path, int QueueCapacity, int BatchSize, int MaxRecords, int MaxQueryLimit);
+/// <param name="CapturePrompts">Store each request's routing prompt (the last user message) in its record; off by default.</param>
+/// <param name="MaxPromptChars">Longest prompt stored; longer ones are cut to this many characters.</param>
+/// <param name="FeedbackWait">How long <c>POST /v1/feedback</c> waits for a record that is still in flight or queued.</param>
+public sealed record TraceStoreSettings(bool Enabled, string Path, int QueueCapacity, int BatchSize, int MaxRecords, int MaxQueryLimit,
+    bool CapturePrompts, int MaxPromptChars, TimeSpan FeedbackWait);
 
 public sealed record OtlpSettings(bool Enabled, Uri Endpoint, string Protocol);
 

@@ -12,6 +12,7 @@ public static class ObservabilityHosting
     public const string ServiceName = "opentracy";
     public const string MetricsPath = "/metrics";
     public const string TracesPath = "/v1/traces";
+    public const string FeedbackPath = "/v1/feedback";
 
     public static IServiceCollection AddOpenTracyObservability(this IServiceCollection services, ObservabilitySettings settings)
     {
@@ -24,6 +25,7 @@ public static class ObservabilityHosting
             services.AddHostedService(sp => sp.GetRequiredService<TraceStore>());
             services.AddSingleton<TracesEndpoint>();
         }
+        services.AddSingleton(sp => new FeedbackEndpoint(sp.GetService<TraceStore>()));
         services.AddSingleton(sp => new RequestObserver(
             sp.GetRequiredService<GatewayMetrics>(), sp.GetService<TraceStore>(), sp.GetRequiredService<ILogger<RequestObserver>>()));
         if (settings.Otlp.Enabled)
@@ -46,5 +48,6 @@ public static class ObservabilityHosting
         if (settings.Metrics) app.MapMetrics(MetricsPath, app.Services.GetRequiredService<GatewayMetrics>().Registry);
         if (settings.Traces.Enabled)
             app.MapGet(TracesPath, (HttpContext context, TracesEndpoint traces) => traces.HandleAsync(context));
+        app.MapPost(FeedbackPath, (HttpContext context, FeedbackEndpoint feedback) => feedback.HandleAsync(context));
     }
 }

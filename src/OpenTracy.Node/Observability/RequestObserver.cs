@@ -22,6 +22,9 @@ public sealed class RequestObservation(string requestId, long startedTimestamp)
     public long FirstChunkTimestamp { get; set; }
     public EngineError? Error { get; set; }
     public bool ClientGone { get; set; }
+
+    /// <summary>The routing prompt, cut to <c>max-prompt-chars</c>; set only when prompt capture is on.</summary>
+    public string? Prompt { get; set; }
 }
 
 /// <summary>
@@ -32,10 +35,32 @@ public sealed class RequestObserver(GatewayMetrics metrics, TraceStore? store, I
 {
     public GatewayMetrics Metrics => metrics;
 
+    /// <summary>True when trace records keep the routing prompt (<c>traces.capture-prompts = on</c>).</summary>
+    public bool CapturesPrompts => store?.Settings.CapturePrompts == true;
+
     public RequestObservation Start(string requestId)
     {
         metrics.RequestStarted();
+        store?.Open(requestId);
         return new RequestObservation(requestId, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// Keeps the request's routing prompt (the text semantic routing embeds: the last user message) for its trace
+    /// record, cut to <c>max-prompt-chars</c>. Only message text is kept, never headers (keys live there).
+    /// </summary>
+    public void CapturePrompt(RequestObservation o, IReadOnlyList<ChatMessage>? messages)
+    {
+        if (!CapturesPrompts || messages is null) return;
+        o.Prompt = Truncate(OpenTracy.Routing.RoutingPrompt.FromMessages(messages), store!.Settings.MaxPromptChars);
+    }
+
+    /// <summary>At most <paramref name="maxChars"/> UTF-16 characters, never ending in half a surrogate pair.</summary>
+    public static string Truncate(string text, int maxChars)
+    {
+        if (text.Length <= maxChars) return text;
+        var cut = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return text[..cut];
     }
 
     public void Finish(RequestObservation o, Activity? span)
@@ -49,7 +74,7 @@ public sealed class RequestObserver(GatewayMetrics metrics, TraceStore? store, I
         var record = new TraceRecord(
             o.RequestId, DateTimeOffset.UtcNow, o.RequestedModel, o.Route?.SelectedModel, o.Route?.Provider, o.Stream, status,
             o.Route?.Attempts ?? 0, o.Usage?.PromptTokens ?? 0, o.Usage?.CompletionTokens ?? 0, o.Cost?.TotalCostUsd ?? 0,
-            latencyMs, ttftMs, errorMessage, errorCode);
+            latencyMs, ttftMs, errorMessage, errorCode, o.Prompt);
         metrics.Completed(record);
         store?.TryAdd(record);
 

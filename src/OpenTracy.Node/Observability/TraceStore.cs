@@ -9,10 +9,18 @@ namespace OpenTracy.Node.Observability;
 /// path: <see cref="TryAdd"/> only writes to a bounded channel (full → the record is dropped and
 /// counted); a background loop drains it in batches, one transaction each, and trims the table
 /// to <c>max-records</c>. An empty path keeps the database in memory.
+/// <para>
+/// Feedback (<see cref="SetCorrectAsync"/>) labels a stored record. Because records are written late, the store
+/// knows the ids of requests still in flight (<see cref="Open"/>) or queued; feedback for one of those waits
+/// (asynchronously, up to <c>feedback-wait</c>) for the writer's next batches instead of answering "unknown".
+/// </para>
 /// </summary>
 public sealed class TraceStore : BackgroundService
 {
-    private const string Columns = "request_id, ts, requested_model, model, provider, stream, status, attempts, prompt_tokens, completion_tokens, cost_usd, latency_ms, ttft_ms, error, error_code";
+    private const string Columns = "request_id, ts, requested_model, model, provider, stream, status, attempts, prompt_tokens, completion_tokens, cost_usd, latency_ms, ttft_ms, error, error_code, prompt, correct";
+
+    /// <summary>Columns added after the first release: added to an existing database when missing.</summary>
+    private static readonly (string Name, string Type)[] AddedColumns = [("prompt", "TEXT"), ("correct", "INTEGER")];
 
     private readonly TraceStoreSettings _settings;
     private readonly GatewayMetrics _metrics;
@@ -22,6 +30,12 @@ public sealed class TraceStore : BackgroundService
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _dropped;
     private long _writtenSinceTrim;
+
+    /// <summary>Ids of requests started but not yet written (in flight or queued); values unused.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>Completed after each batch the writer finishes (then replaced).</summary>
+    private TaskCompletionSource _batchWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TraceStore(TraceStoreSettings settings, GatewayMetrics metrics, ILogger<TraceStore> log)
     {
@@ -44,8 +58,32 @@ public sealed class TraceStore : BackgroundService
               id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, ts TEXT NOT NULL,
               requested_model TEXT, model TEXT, provider TEXT, stream INTEGER NOT NULL, status INTEGER NOT NULL,
               attempts INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
-              cost_usd REAL NOT NULL, latency_ms REAL NOT NULL, ttft_ms REAL, error TEXT, error_code TEXT);
+              cost_usd REAL NOT NULL, latency_ms REAL NOT NULL, ttft_ms REAL, error TEXT, error_code TEXT,
+              prompt TEXT, correct INTEGER);
             """);
+        Migrate();
+        Execute("CREATE INDEX IF NOT EXISTS traces_request_id ON traces (request_id);");
+    }
+
+    /// <summary>The trace store's settings (prompt capture, limits).</summary>
+    public TraceStoreSettings Settings => _settings;
+
+    /// <summary>Adds the columns a database made by an older node lacks (existing rows get NULL).</summary>
+    private void Migrate()
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var info = _connection.CreateCommand())
+        {
+            info.CommandText = "PRAGMA table_info(traces);";
+            using var reader = info.ExecuteReader();
+            while (reader.Read()) existing.Add(reader.GetString(1));
+        }
+        foreach (var (name, type) in AddedColumns)
+        {
+            if (existing.Contains(name)) continue;
+            Execute($"ALTER TABLE traces ADD COLUMN {name} {type};");
+            _log.LogInformation("trace store: added column {Column} to {Path}", name, _connection.DataSource);
+        }
     }
 
     /// <summary>Records dropped because the queue was full.</summary>
@@ -54,10 +92,59 @@ public sealed class TraceStore : BackgroundService
     /// <summary>Queues a record; never blocks. False when the queue is full (the record is dropped and counted).</summary>
     public bool TryAdd(TraceRecord record)
     {
+        _pending.TryAdd(record.RequestId, 0); // before the write: the writer removes it once the record is committed
         if (_queue.Writer.TryWrite(record)) return true;
+        _pending.TryRemove(record.RequestId, out _);
         Interlocked.Increment(ref _dropped);
         _metrics.TraceDropped();
         return false;
+    }
+
+    /// <summary>Marks a request as started: feedback for it waits for its record instead of answering "unknown".</summary>
+    public void Open(string requestId) => _pending.TryAdd(requestId, 0);
+
+    /// <summary>
+    /// Sets <c>correct</c> on the record of <paramref name="requestId"/>. False when no such record exists after
+    /// waiting up to <c>feedback-wait</c> for a request still in flight or queued.
+    /// </summary>
+    public async Task<bool> SetCorrectAsync(string requestId, bool correct, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _settings.FeedbackWait;
+        while (true)
+        {
+            // Read the signal and the pending state before the update: the writer removes an id only after its
+            // batch is committed, so "not pending" here means the update below sees the row if it exists.
+            var batchWritten = Volatile.Read(ref _batchWritten).Task;
+            var pending = _pending.ContainsKey(requestId);
+            if (await UpdateCorrectAsync(requestId, correct, cancellationToken)) return true;
+            var remaining = deadline - DateTime.UtcNow;
+            if (!pending || remaining <= TimeSpan.Zero) return false;
+            try
+            {
+                await batchWritten.WaitAsync(remaining, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return await UpdateCorrectAsync(requestId, correct, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<bool> UpdateCorrectAsync(string requestId, bool correct, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE traces SET correct = $correct WHERE request_id = $id";
+            command.Parameters.AddWithValue("$correct", correct ? 1 : 0);
+            command.Parameters.AddWithValue("$id", requestId);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>The newest <paramref name="limit"/> records, newest first.</summary>
@@ -79,7 +166,8 @@ public sealed class TraceStore : BackgroundService
                     NullableString(reader, 2), NullableString(reader, 3), NullableString(reader, 4),
                     reader.GetInt64(5) != 0, reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9),
                     reader.GetDouble(10), reader.GetDouble(11), reader.IsDBNull(12) ? null : reader.GetDouble(12),
-                    NullableString(reader, 13), NullableString(reader, 14)));
+                    NullableString(reader, 13), NullableString(reader, 14),
+                    NullableString(reader, 15), reader.IsDBNull(16) ? null : reader.GetInt64(16) != 0));
             }
             return list;
         }
@@ -98,7 +186,9 @@ public sealed class TraceStore : BackgroundService
             {
                 while (batch.Count < _settings.BatchSize && _queue.Reader.TryRead(out var record)) batch.Add(record);
                 await WriteAsync(batch, stoppingToken);
+                foreach (var record in batch) _pending.TryRemove(record.RequestId, out _);
                 batch.Clear();
+                Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -122,12 +212,13 @@ public sealed class TraceStore : BackgroundService
             using var transaction = _connection.BeginTransaction();
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = $"INSERT INTO traces ({Columns}) VALUES ($a,$b,$c,$d,$e,$f,$g,$h,$i,$j,$k,$l,$m,$n,$o)";
-            var p = "abcdefghijklmno".Select(c => command.Parameters.Add(new SqliteParameter("$" + c, null))).ToArray();
+            command.CommandText = $"INSERT INTO traces ({Columns}) VALUES ($a,$b,$c,$d,$e,$f,$g,$h,$i,$j,$k,$l,$m,$n,$o,$p,$q)";
+            var p = "abcdefghijklmnopq".Select(c => command.Parameters.Add(new SqliteParameter("$" + c, null))).ToArray();
             foreach (var r in batch)
             {
                 object?[] values = [r.RequestId, r.Timestamp.ToString("O", CultureInfo.InvariantCulture), r.RequestedModel, r.Model, r.Provider,
-                    r.Stream ? 1 : 0, r.Status, r.Attempts, r.PromptTokens, r.CompletionTokens, r.CostUsd, r.LatencyMs, r.TtftMs, r.Error, r.ErrorCode];
+                    r.Stream ? 1 : 0, r.Status, r.Attempts, r.PromptTokens, r.CompletionTokens, r.CostUsd, r.LatencyMs, r.TtftMs, r.Error, r.ErrorCode,
+                    r.Prompt, r.Correct is { } c ? (object)(c ? 1 : 0) : null];
                 for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
                 command.ExecuteNonQuery();
             }
