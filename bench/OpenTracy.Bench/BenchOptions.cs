@@ -40,6 +40,8 @@ public sealed record BenchOptions
     public int TargetCore { get; init; } = 1;
     public int LoadCore { get; init; } = 0;
     public string? OutputDirectory { get; init; }
+    /// <summary>Environment of every .NET gateway process (the floor and the nodes), e.g. runtime GC knobs; <c>--dotnet-env K=V</c>, repeatable.</summary>
+    public IReadOnlyDictionary<string, string> DotnetEnvironment { get; init; } = new Dictionary<string, string>();
 
     public static BenchOptions Parse(string[] args)
     {
@@ -73,6 +75,7 @@ public sealed record BenchOptions
                 "--target-core" => options with { TargetCore = NextInt() },
                 "--load-core" => options with { LoadCore = NextInt() },
                 "--out" => options with { OutputDirectory = Next() },
+                "--dotnet-env" => options with { DotnetEnvironment = WithVariable(options.DotnetEnvironment, Next()) },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'\n{Usage}"),
             };
         }
@@ -82,11 +85,19 @@ public sealed record BenchOptions
         return options;
     }
 
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> current, string assignment)
+    {
+        var equals = assignment.IndexOf('=');
+        if (equals <= 0) throw new ArgumentException($"--dotnet-env wants NAME=VALUE, got '{assignment}'");
+        return new Dictionary<string, string>(current) { [assignment[..equals]] = assignment[(equals + 1)..] };
+    }
+
     public const string Usage = """
         usage: OpenTracy.Bench [--quick] [--warmup S] [--warmup-rate R] [--step S] [--rates 500,1000,2000,4000]
                                [--delay-ms 20] [--streams 1000] [--stream-rate 100] [--max-in-flight 1024]
                                [--targets direct,floor,node,limited,cluster,portkey,auto] [--auto-rates 100,200,400,800]
                                [--weights ../shared/weights/weights-mmlu-v1] [--target-core 1] [--load-core 0] [--out DIR]
+                               [--dotnet-env NAME=VALUE ...]
         """;
 }
 

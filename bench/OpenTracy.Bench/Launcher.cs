@@ -51,7 +51,7 @@ public sealed class Launcher(BenchOptions options, RepoLayout repo, string logDi
     {
         var port = ManagedProcess.FreePort();
         var process = ManagedProcess.Start("floor", options.TargetCore, "dotnet",
-            [repo.Dll(FloorProject), "--port", Invariant(port), "--upstream", mockUrl.ToString()], NoEnvironment, logDirectory);
+            [repo.Dll(FloorProject), "--port", Invariant(port), "--upstream", mockUrl.ToString()], new Dictionary<string, string>(options.DotnetEnvironment), logDirectory);
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         await using var guard = new StartGuard(process);
         await process.WaitReadyAsync(probe, new Uri(baseUrl, "/health"), ReadyTimeout);
@@ -102,7 +102,7 @@ public sealed class Launcher(BenchOptions options, RepoLayout repo, string logDi
             for (var i = 0; i < count; i++)
             {
                 var port = ManagedProcess.FreePort();
-                var environment = new Dictionary<string, string>
+                var environment = new Dictionary<string, string>(options.DotnetEnvironment)
                 {
                     ["OPENTRACY_HTTP_PORT"] = Invariant(port),
                     ["OPENTRACY_OPS_PORT"] = Invariant(ManagedProcess.FreePort()),

@@ -44,6 +44,8 @@ public static class Report
         md.AppendLine(CultureInfo.InvariantCulture, $"Run {r.StartedAt:yyyy-MM-dd HH:mm} UTC, {r.DurationSeconds:F0} s{(o.Quick ? ", **--quick smoke run (numbers not meaningful)**" : "")}. " +
             $"Machine: {r.Machine}; load average before {r.LoadAverageBefore}, after {r.LoadAverageAfter}.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Pinning: {r.Pinning}. Load generator: {r.LoadGeneratorGc}.");
+        if (o.DotnetEnvironment.Count > 0)
+            md.AppendLine(CultureInfo.InvariantCulture, $"Environment of every .NET gateway process (floor and nodes): {string.Join(", ", o.DotnetEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Workload: mock answers after `delay-ms={o.MockDelayMs}`; warm-up {o.WarmupSeconds} s at {o.WarmupRate} req/s per target; " +
             $"fixed-rate steps of {o.StepSeconds} s at {string.Join(", ", o.Rates)} req/s, stopping after the first saturated step " +
             $"(achieved < 90 % of offered or errors > 1 %); at most {o.MaxInFlight} requests in flight (a due request beyond that counts as an overflow error).");
