@@ -6,6 +6,7 @@ namespace OpenTracy.MockProvider;
 /// <summary>Anthropic Messages API (<c>POST /v1/messages</c>).</summary>
 internal sealed class AnthropicWire : WireFormat
 {
+    private const string SseContentType = "text/event-stream; charset=utf-8";
     private static readonly byte[] GarbageJson = "this is not json{"u8.ToArray();
     private static readonly byte[] GarbageSse = "event: message_start\ndata: {not json\n\n"u8.ToArray();
 
@@ -84,11 +85,7 @@ internal sealed class AnthropicWire : WireFormat
     {
         if (request.Stream)
         {
-            var response = ctx.Response;
-            response.StatusCode = 200;
-            response.ContentType = d.ContentType ?? "text/event-stream; charset=utf-8";
-            response.Headers.CacheControl = "no-cache";
-            await new SseSink(ctx).WriteRawAsync(GarbageSse, ctx.RequestAborted);
+            await StartSse(ctx, d, SseContentType).WriteRawAsync(GarbageSse, ctx.RequestAborted);
             return;
         }
         await SendRawAsync(ctx, 200, "application/json", GarbageJson, d);
@@ -135,138 +132,115 @@ internal sealed class AnthropicWire : WireFormat
         return SendBufferedAsync(ctx, 200, "application/json", w, buffer, d, dropHalf: d.DropAfter >= 0);
     }
 
-    private async Task<bool> StreamAsync(HttpContext ctx, Answer a, Directive d, CancellationToken ct)
+    private Task<bool> StreamAsync(HttpContext ctx, Answer a, Directive d, CancellationToken ct) =>
+        new Events(this, StartSse(ctx, d, SseContentType), a, d).RunAsync(ctx, a.Pieces, d, ct);
+
+    /// <summary>Starts an event whose data is an object led by <c>"type":</c> the event name, as every Anthropic event is.</summary>
+    private static Utf8JsonWriter BeginEvent(SseSink sink, string type)
     {
-        var response = ctx.Response;
-        response.StatusCode = 200;
-        response.ContentType = d.ContentType ?? "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        var sink = new SseSink(ctx);
-
-        var w = sink.Begin("message_start");
+        var w = sink.Begin(type);
         w.WriteStartObject();
-        w.WriteString("type", "message_start");
-        w.WriteStartObject("message");
-        w.WriteString("id", TextTools.RandomId("msg_01"));
-        w.WriteString("type", "message");
-        w.WriteString("role", "assistant");
-        w.WriteString("model", a.Model);
-        w.WriteStartArray("content");
-        w.WriteEndArray();
-        w.WriteNull("stop_reason");
-        w.WriteNull("stop_sequence");
-        w.WriteStartObject("usage");
-        w.WriteNumber("input_tokens", a.PromptTokens);
-        w.WriteNumber("output_tokens", 1);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
+        w.WriteString("type", type);
+        return w;
+    }
 
-        w = sink.Begin("content_block_start");
-        w.WriteStartObject();
-        w.WriteString("type", "content_block_start");
-        w.WriteNumber("index", 0);
-        w.WriteStartObject("content_block");
-        if (a.IsTool)
+    /// <summary>message_start, content_block_start, ping; a content_block_delta a piece; content_block_stop, message_delta, message_stop.</summary>
+    private sealed class Events(AnthropicWire wire, SseSink sink, Answer a, Directive d) : StreamEvents
+    {
+        protected override async ValueTask WriteStartAsync(CancellationToken ct)
         {
-            w.WriteString("type", "tool_use");
-            w.WriteString("id", a.ToolCallId);
-            w.WriteString("name", a.ToolName);
-            w.WriteStartObject("input");
+            var w = BeginEvent(sink, "message_start");
+            w.WriteStartObject("message");
+            w.WriteString("id", TextTools.RandomId("msg_01"));
+            w.WriteString("type", "message");
+            w.WriteString("role", "assistant");
+            w.WriteString("model", a.Model);
+            w.WriteStartArray("content");
+            w.WriteEndArray();
+            w.WriteNull("stop_reason");
+            w.WriteNull("stop_sequence");
+            w.WriteStartObject("usage");
+            w.WriteNumber("input_tokens", a.PromptTokens);
+            w.WriteNumber("output_tokens", 1);
             w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteString("type", "text");
-            w.WriteString("text", "");
-        }
-        w.WriteEndObject();
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            await sink.EndAsync(ct);
 
-        w = sink.Begin("ping");
-        w.WriteStartObject();
-        w.WriteString("type", "ping");
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
+            w = BeginEvent(sink, "content_block_start");
+            w.WriteNumber("index", 0);
+            w.WriteStartObject("content_block");
+            if (a.IsTool)
+            {
+                w.WriteString("type", "tool_use");
+                w.WriteString("id", a.ToolCallId);
+                w.WriteString("name", a.ToolName);
+                w.WriteStartObject("input");
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteString("type", "text");
+                w.WriteString("text", "");
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+            await sink.EndAsync(ct);
 
-        for (var i = 0; i < a.Pieces.Count; i++)
+            w = BeginEvent(sink, "ping");
+            w.WriteEndObject();
+            await sink.EndAsync(ct);
+        }
+
+        protected override async ValueTask WritePieceAsync(string piece, CancellationToken ct)
         {
-            if (i == d.DropAfter)
-            {
-                await DropAsync(ctx);
-                return true;
-            }
-            if (i == d.ErrorAfter)
-            {
-                await StreamErrorAsync(sink, d, ct);
-                return false;
-            }
-            await ChunkDelayAsync(d, i, ct);
-            w = sink.Begin("content_block_delta");
-            w.WriteStartObject();
-            w.WriteString("type", "content_block_delta");
+            var w = BeginEvent(sink, "content_block_delta");
             w.WriteNumber("index", 0);
             w.WriteStartObject("delta");
             if (a.IsTool)
             {
                 w.WriteString("type", "input_json_delta");
-                w.WriteString("partial_json", a.Pieces[i]);
+                w.WriteString("partial_json", piece);
             }
             else
             {
                 w.WriteString("type", "text_delta");
-                w.WriteString("text", a.Pieces[i]);
+                w.WriteString("text", piece);
             }
             w.WriteEndObject();
             w.WriteEndObject();
             await sink.EndAsync(ct);
         }
-        if (d.DropAfter >= 0)
+
+        protected override async ValueTask WriteFinishAsync(CancellationToken ct)
         {
-            await DropAsync(ctx);
-            return true;
+            var w = BeginEvent(sink, "content_block_stop");
+            w.WriteNumber("index", 0);
+            w.WriteEndObject();
+            await sink.EndAsync(ct);
+
+            w = BeginEvent(sink, "message_delta");
+            w.WriteStartObject("delta");
+            w.WriteString("stop_reason", a.IsTool ? "tool_use" : "end_turn");
+            w.WriteNull("stop_sequence");
+            w.WriteEndObject();
+            w.WriteStartObject("usage");
+            w.WriteNumber("output_tokens", a.CompletionTokens);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            await sink.EndAsync(ct);
+
+            w = BeginEvent(sink, "message_stop");
+            w.WriteEndObject();
+            await sink.EndAsync(ct);
         }
-        if (d.ErrorAfter >= 0)
+
+        /// <summary>Mid-stream error the way Anthropic sends it: an <c>error</c> event, then the stream ends.</summary>
+        protected override async ValueTask WriteErrorAsync(CancellationToken ct)
         {
-            await StreamErrorAsync(sink, d, ct);
-            return false;
+            var w = sink.Begin("error");
+            WriteErrorObject(w, wire.StatusError(d.FailsWithStatus ? d.Status : 529));
+            await sink.EndAsync(ct);
         }
-
-        w = sink.Begin("content_block_stop");
-        w.WriteStartObject();
-        w.WriteString("type", "content_block_stop");
-        w.WriteNumber("index", 0);
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
-
-        w = sink.Begin("message_delta");
-        w.WriteStartObject();
-        w.WriteString("type", "message_delta");
-        w.WriteStartObject("delta");
-        w.WriteString("stop_reason", a.IsTool ? "tool_use" : "end_turn");
-        w.WriteNull("stop_sequence");
-        w.WriteEndObject();
-        w.WriteStartObject("usage");
-        w.WriteNumber("output_tokens", a.CompletionTokens);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
-
-        w = sink.Begin("message_stop");
-        w.WriteStartObject();
-        w.WriteString("type", "message_stop");
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
-        return false;
-    }
-
-    /// <summary>Mid-stream error the way Anthropic sends it: an <c>error</c> event, then the stream ends.</summary>
-    private async Task StreamErrorAsync(SseSink sink, Directive d, CancellationToken ct)
-    {
-        var w = sink.Begin("error");
-        WriteErrorObject(w, StatusError(d.FailsWithStatus ? d.Status : 529));
-        await sink.EndAsync(ct);
     }
 }

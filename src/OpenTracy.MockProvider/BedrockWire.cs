@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -132,116 +134,104 @@ internal sealed class BedrockWire(string? secretAccessKey) : WireFormat
         w.WriteEndObject();
     }
 
-    private async Task<bool> StreamAsync(HttpContext ctx, Answer a, Directive d, CancellationToken ct)
+    private Task<bool> StreamAsync(HttpContext ctx, Answer a, Directive d, CancellationToken ct)
     {
         var response = ctx.Response;
         response.StatusCode = 200;
         response.ContentType = d.ContentType ?? EventStreamContentType;
-        var pipe = response.BodyWriter;
+        return new Events(this, response.BodyWriter, a, d).RunAsync(ctx, a.Pieces, d, ct);
+    }
 
-        var w = RentJson(out var buffer);
-        w.WriteStartObject();
-        w.WriteString("role", "assistant");
-        w.WriteEndObject();
-        await SendEventAsync(pipe, "messageStart", w, buffer, ct);
-
-        if (a.IsTool)
+    /// <summary>messageStart (and contentBlockStart for a tool call); a contentBlockDelta a piece; contentBlockStop, messageStop, metadata.</summary>
+    private sealed class Events(BedrockWire wire, PipeWriter pipe, Answer a, Directive d) : StreamEvents
+    {
+        protected override async ValueTask WriteStartAsync(CancellationToken ct)
         {
-            w = RentJson(out buffer);
+            var w = RentJson(out var buffer);
             w.WriteStartObject();
-            w.WriteStartObject("start");
-            w.WriteStartObject("toolUse");
-            w.WriteString("toolUseId", a.ToolCallId);
-            w.WriteString("name", a.ToolName);
+            w.WriteString("role", "assistant");
             w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteNumber("contentBlockIndex", 0);
-            w.WriteEndObject();
-            await SendEventAsync(pipe, "contentBlockStart", w, buffer, ct);
+            await SendEventAsync(pipe, "messageStart", w, buffer, ct);
+
+            if (a.IsTool)
+            {
+                w = RentJson(out buffer);
+                w.WriteStartObject();
+                w.WriteStartObject("start");
+                w.WriteStartObject("toolUse");
+                w.WriteString("toolUseId", a.ToolCallId);
+                w.WriteString("name", a.ToolName);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteNumber("contentBlockIndex", 0);
+                w.WriteEndObject();
+                await SendEventAsync(pipe, "contentBlockStart", w, buffer, ct);
+            }
         }
 
-        for (var i = 0; i < a.Pieces.Count; i++)
+        protected override async ValueTask WritePieceAsync(string piece, CancellationToken ct)
         {
-            if (i == d.DropAfter)
-            {
-                await DropAsync(ctx);
-                return true;
-            }
-            if (i == d.ErrorAfter)
-            {
-                await StreamErrorAsync(pipe, d, ct);
-                return false;
-            }
-            await ChunkDelayAsync(d, i, ct);
-            w = RentJson(out buffer);
+            var w = RentJson(out var buffer);
             w.WriteStartObject();
             w.WriteNumber("contentBlockIndex", 0);
             w.WriteStartObject("delta");
             if (a.IsTool)
             {
                 w.WriteStartObject("toolUse");
-                w.WriteString("input", a.Pieces[i]);
+                w.WriteString("input", piece);
                 w.WriteEndObject();
             }
             else
             {
-                w.WriteString("text", a.Pieces[i]);
+                w.WriteString("text", piece);
             }
             w.WriteEndObject();
             w.WriteEndObject();
             await SendEventAsync(pipe, "contentBlockDelta", w, buffer, ct);
         }
-        if (d.DropAfter >= 0)
+
+        protected override async ValueTask WriteFinishAsync(CancellationToken ct)
         {
-            await DropAsync(ctx);
-            return true;
+            var w = RentJson(out var buffer);
+            w.WriteStartObject();
+            w.WriteNumber("contentBlockIndex", 0);
+            w.WriteEndObject();
+            await SendEventAsync(pipe, "contentBlockStop", w, buffer, ct);
+
+            w = RentJson(out buffer);
+            w.WriteStartObject();
+            w.WriteString("stopReason", a.IsTool ? "tool_use" : "end_turn");
+            w.WriteEndObject();
+            await SendEventAsync(pipe, "messageStop", w, buffer, ct);
+
+            w = RentJson(out buffer);
+            w.WriteStartObject();
+            WriteUsage(w, a);
+            WriteMetrics(w, a);
+            w.WriteEndObject();
+            await SendEventAsync(pipe, "metadata", w, buffer, ct);
         }
-        if (d.ErrorAfter >= 0)
+
+        /// <summary>Mid-stream error as an event-stream exception frame (e.g. <c>throttlingException</c>).</summary>
+        protected override async ValueTask WriteErrorAsync(CancellationToken ct)
         {
-            await StreamErrorAsync(pipe, d, ct);
-            return false;
+            var e = wire.StatusError(d.FailsWithStatus ? d.Status : 429);
+            var w = RentJson(out var buffer);
+            w.WriteStartObject();
+            w.WriteString("message", e.Message);
+            w.WriteEndObject();
+            w.Flush();
+            var type = e.Type.Length > 0 ? char.ToLowerInvariant(e.Type[0]) + e.Type[1..] : "internalServerException";
+            EventStreamFrame.WriteException(pipe, type, buffer.WrittenSpan);
+            ThrowIfClientGone(await pipe.FlushAsync(ct));
         }
-
-        w = RentJson(out buffer);
-        w.WriteStartObject();
-        w.WriteNumber("contentBlockIndex", 0);
-        w.WriteEndObject();
-        await SendEventAsync(pipe, "contentBlockStop", w, buffer, ct);
-
-        w = RentJson(out buffer);
-        w.WriteStartObject();
-        w.WriteString("stopReason", a.IsTool ? "tool_use" : "end_turn");
-        w.WriteEndObject();
-        await SendEventAsync(pipe, "messageStop", w, buffer, ct);
-
-        w = RentJson(out buffer);
-        w.WriteStartObject();
-        WriteUsage(w, a);
-        WriteMetrics(w, a);
-        w.WriteEndObject();
-        await SendEventAsync(pipe, "metadata", w, buffer, ct);
-        return false;
     }
 
-    private static async ValueTask SendEventAsync(System.IO.Pipelines.PipeWriter pipe, string eventType, Utf8JsonWriter w, System.Buffers.ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    private static async ValueTask SendEventAsync(PipeWriter pipe, string eventType, Utf8JsonWriter w, ArrayBufferWriter<byte> buffer, CancellationToken ct)
     {
         w.Flush();
         EventStreamFrame.WriteEvent(pipe, eventType, buffer.WrittenSpan);
         ct.ThrowIfCancellationRequested();
-        ThrowIfClientGone(await pipe.FlushAsync(ct));
-    }
-
-    /// <summary>Mid-stream error as an event-stream exception frame (e.g. <c>throttlingException</c>).</summary>
-    private async Task StreamErrorAsync(System.IO.Pipelines.PipeWriter pipe, Directive d, CancellationToken ct)
-    {
-        var e = StatusError(d.FailsWithStatus ? d.Status : 429);
-        var w = RentJson(out var buffer);
-        w.WriteStartObject();
-        w.WriteString("message", e.Message);
-        w.WriteEndObject();
-        w.Flush();
-        var type = e.Type.Length > 0 ? char.ToLowerInvariant(e.Type[0]) + e.Type[1..] : "internalServerException";
-        EventStreamFrame.WriteException(pipe, type, buffer.WrittenSpan);
         ThrowIfClientGone(await pipe.FlushAsync(ct));
     }
 }

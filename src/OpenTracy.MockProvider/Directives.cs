@@ -206,67 +206,34 @@ internal sealed class Directive
         switch (key.ToLowerInvariant())
         {
             case "id":
-                var id = Unquote(value);
-                if (id.Length > 0)
-                {
-                    Id = id;
-                }
+                SetText(ref Id, value);
                 break;
             case "status":
-                if (TryInt(value, out var status))
-                {
-                    Status = status;
-                }
+                SetInt(ref Status, value, min: int.MinValue);
                 break;
             case "fail-times":
-                if (TryInt(value, out var ft) && ft >= 0)
-                {
-                    FailTimes = ft;
-                }
+                SetInt(ref FailTimes, value, min: 0);
                 break;
             case "retry-after":
-                var ra = Unquote(value);
-                if (ra.Length > 0)
-                {
-                    RetryAfter = ra;
-                }
+                SetText(ref RetryAfter, value);
                 break;
             case "delay-ms":
-                if (TryInt(value, out var delay) && delay > 0)
-                {
-                    DelayMs = delay;
-                }
+                SetInt(ref DelayMs, value, min: 1);
                 break;
             case "chunks":
-                if (TryInt(value, out var chunks) && chunks > 0)
-                {
-                    Chunks = chunks;
-                }
+                SetInt(ref Chunks, value, min: 1);
                 break;
             case "chunk-delay-ms":
-                if (TryInt(value, out var cd) && cd > 0)
-                {
-                    ChunkDelayMs = cd;
-                }
+                SetInt(ref ChunkDelayMs, value, min: 1);
                 break;
             case "drop-after":
-                if (TryInt(value, out var drop) && drop >= 0)
-                {
-                    DropAfter = drop;
-                }
+                SetInt(ref DropAfter, value, min: 0);
                 break;
             case "error-after":
-                if (TryInt(value, out var ea) && ea >= 0)
-                {
-                    ErrorAfter = ea;
-                }
+                SetInt(ref ErrorAfter, value, min: 0);
                 break;
             case "tool":
-                var tool = Unquote(value);
-                if (tool.Length > 0)
-                {
-                    Tool = tool;
-                }
+                SetText(ref Tool, value);
                 break;
             case "args":
                 if (value.Length > 0)
@@ -281,12 +248,27 @@ internal sealed class Directive
                 Hang = IsTrue(value);
                 break;
             case "content-type":
-                var ct = Unquote(value);
-                if (ct.Length > 0)
-                {
-                    ContentType = ct;
-                }
+                SetText(ref ContentType, value);
                 break;
+        }
+    }
+
+    /// <summary>Sets <paramref name="field"/> to the integer value when it parses and is at least <paramref name="min"/>; else leaves it.</summary>
+    private static void SetInt(ref int field, string value, int min)
+    {
+        if (TryInt(value, out var parsed) && parsed >= min)
+        {
+            field = parsed;
+        }
+    }
+
+    /// <summary>Sets <paramref name="field"/> to the unquoted value unless that is empty.</summary>
+    private static void SetText(ref string? field, string value)
+    {
+        var text = Unquote(value);
+        if (text.Length > 0)
+        {
+            field = text;
         }
     }
 

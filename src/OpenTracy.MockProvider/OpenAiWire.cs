@@ -7,6 +7,7 @@ namespace OpenTracy.MockProvider;
 internal sealed class OpenAiWire(bool azure) : WireFormat
 {
     private const string Fingerprint = "fp_mock0001";
+    private const string SseContentType = "text/event-stream";
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
     private static readonly byte[] GarbageJson = "this is not json{"u8.ToArray();
     private static readonly byte[] GarbageSse = "data: {not json\n\n"u8.ToArray();
@@ -93,10 +94,7 @@ internal sealed class OpenAiWire(bool azure) : WireFormat
         }
         else
         {
-            w.WriteString("message", error.Message);
-            w.WriteString("type", error.Type);
-            WriteNullableString(w, "param", error.Param);
-            WriteNullableString(w, "code", error.Code);
+            WriteErrorFields(w, error);
         }
         w.WriteEndObject();
         w.WriteEndObject();
@@ -107,11 +105,7 @@ internal sealed class OpenAiWire(bool azure) : WireFormat
     {
         if (request.Stream)
         {
-            var response = ctx.Response;
-            response.StatusCode = 200;
-            response.ContentType = d.ContentType ?? "text/event-stream";
-            response.Headers.CacheControl = "no-cache";
-            await new SseSink(ctx).WriteRawAsync(GarbageSse, ctx.RequestAborted);
+            await StartSse(ctx, d, SseContentType).WriteRawAsync(GarbageSse, ctx.RequestAborted);
             return;
         }
         await SendRawAsync(ctx, 200, "application/json", GarbageJson, d);
@@ -167,61 +161,50 @@ internal sealed class OpenAiWire(bool azure) : WireFormat
         return SendBufferedAsync(ctx, 200, "application/json", w, buffer, d, dropHalf: d.DropAfter >= 0);
     }
 
-    private async Task<bool> StreamAsync(HttpContext ctx, ChatRequest request, Answer a, Directive d, CancellationToken ct)
+    private Task<bool> StreamAsync(HttpContext ctx, ChatRequest request, Answer a, Directive d, CancellationToken ct) =>
+        new Events(this, StartSse(ctx, d, SseContentType), a, d, request.IncludeUsage).RunAsync(ctx, a.Pieces, d, ct);
+
+    /// <summary>A role delta; a content (or tool-argument) delta a piece; a finish chunk, a usage chunk when asked for, <c>[DONE]</c>.</summary>
+    private sealed class Events(OpenAiWire wire, SseSink sink, Answer a, Directive d, bool includeUsage) : StreamEvents
     {
-        var response = ctx.Response;
-        response.StatusCode = 200;
-        response.ContentType = d.ContentType ?? "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        var sink = new SseSink(ctx);
-        var id = TextTools.RandomId("chatcmpl-");
-        var created = UnixNow();
-        var includeUsage = request.IncludeUsage;
+        private readonly string _id = TextTools.RandomId("chatcmpl-");
+        private readonly long _created = UnixNow();
 
-        // 1. role delta (with the tool-call header when answering with a tool call)
-        var w = sink.Begin();
-        ChunkStart(w, id, created, a.Model);
-        w.WriteStartObject("delta");
-        w.WriteString("role", "assistant");
-        if (a.IsTool)
+        protected override async ValueTask WriteStartAsync(CancellationToken ct)
         {
-            w.WriteNull("content");
-            w.WriteStartArray("tool_calls");
-            w.WriteStartObject();
-            w.WriteNumber("index", 0);
-            w.WriteString("id", a.ToolCallId);
-            w.WriteString("type", "function");
-            w.WriteStartObject("function");
-            w.WriteString("name", a.ToolName);
-            w.WriteString("arguments", "");
+            // role delta (with the tool-call header when answering with a tool call)
+            var w = sink.Begin();
+            ChunkStart(w, _id, _created, a.Model);
+            w.WriteStartObject("delta");
+            w.WriteString("role", "assistant");
+            if (a.IsTool)
+            {
+                w.WriteNull("content");
+                w.WriteStartArray("tool_calls");
+                w.WriteStartObject();
+                w.WriteNumber("index", 0);
+                w.WriteString("id", a.ToolCallId);
+                w.WriteString("type", "function");
+                w.WriteStartObject("function");
+                w.WriteString("name", a.ToolName);
+                w.WriteString("arguments", "");
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+            else
+            {
+                w.WriteString("content", "");
+            }
             w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndArray();
+            ChunkEnd(w, null, includeUsage);
+            await sink.EndAsync(ct);
         }
-        else
-        {
-            w.WriteString("content", "");
-        }
-        w.WriteEndObject();
-        ChunkEnd(w, null, includeUsage);
-        await sink.EndAsync(ct);
 
-        // 2. content (or tool-argument) pieces
-        for (var i = 0; i < a.Pieces.Count; i++)
+        protected override async ValueTask WritePieceAsync(string piece, CancellationToken ct)
         {
-            if (i == d.DropAfter)
-            {
-                await DropAsync(ctx);
-                return true;
-            }
-            if (i == d.ErrorAfter)
-            {
-                await StreamErrorAsync(sink, d, ct);
-                return false;
-            }
-            await ChunkDelayAsync(d, i, ct);
-            w = sink.Begin();
-            ChunkStart(w, id, created, a.Model);
+            var w = sink.Begin();
+            ChunkStart(w, _id, _created, a.Model);
             w.WriteStartObject("delta");
             if (a.IsTool)
             {
@@ -229,61 +212,63 @@ internal sealed class OpenAiWire(bool azure) : WireFormat
                 w.WriteStartObject();
                 w.WriteNumber("index", 0);
                 w.WriteStartObject("function");
-                w.WriteString("arguments", a.Pieces[i]);
+                w.WriteString("arguments", piece);
                 w.WriteEndObject();
                 w.WriteEndObject();
                 w.WriteEndArray();
             }
             else
             {
-                w.WriteString("content", a.Pieces[i]);
+                w.WriteString("content", piece);
             }
             w.WriteEndObject();
             ChunkEnd(w, null, includeUsage);
             await sink.EndAsync(ct);
         }
-        if (d.DropAfter >= 0)
+
+        protected override async ValueTask WriteFinishAsync(CancellationToken ct)
         {
-            await DropAsync(ctx);
-            return true;
-        }
-        if (d.ErrorAfter >= 0)
-        {
-            await StreamErrorAsync(sink, d, ct);
-            return false;
+            var w = sink.Begin();
+            ChunkStart(w, _id, _created, a.Model);
+            w.WriteStartObject("delta");
+            w.WriteEndObject();
+            ChunkEnd(w, a.IsTool ? "tool_calls" : "stop", includeUsage);
+            await sink.EndAsync(ct);
+
+            if (includeUsage)
+            {
+                w = sink.Begin();
+                w.WriteStartObject();
+                w.WriteString("id", _id);
+                w.WriteString("object", "chat.completion.chunk");
+                w.WriteNumber("created", _created);
+                w.WriteString("model", a.Model);
+                w.WriteString("system_fingerprint", Fingerprint);
+                w.WriteStartArray("choices");
+                w.WriteEndArray();
+                w.WriteStartObject("usage");
+                w.WriteNumber("prompt_tokens", a.PromptTokens);
+                w.WriteNumber("completion_tokens", a.CompletionTokens);
+                w.WriteNumber("total_tokens", a.TotalTokens);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                await sink.EndAsync(ct);
+            }
+
+            await sink.WriteRawAsync(Done, ct);
         }
 
-        // 3. finish chunk
-        w = sink.Begin();
-        ChunkStart(w, id, created, a.Model);
-        w.WriteStartObject("delta");
-        w.WriteEndObject();
-        ChunkEnd(w, a.IsTool ? "tool_calls" : "stop", includeUsage);
-        await sink.EndAsync(ct);
-
-        // 4. usage chunk (only when asked for)
-        if (includeUsage)
+        /// <summary>Mid-stream error the way OpenAI sends it: a data event carrying an error object, then the stream ends.</summary>
+        protected override async ValueTask WriteErrorAsync(CancellationToken ct)
         {
-            w = sink.Begin();
+            var w = sink.Begin();
             w.WriteStartObject();
-            w.WriteString("id", id);
-            w.WriteString("object", "chat.completion.chunk");
-            w.WriteNumber("created", created);
-            w.WriteString("model", a.Model);
-            w.WriteString("system_fingerprint", Fingerprint);
-            w.WriteStartArray("choices");
-            w.WriteEndArray();
-            w.WriteStartObject("usage");
-            w.WriteNumber("prompt_tokens", a.PromptTokens);
-            w.WriteNumber("completion_tokens", a.CompletionTokens);
-            w.WriteNumber("total_tokens", a.TotalTokens);
+            w.WriteStartObject("error");
+            WriteErrorFields(w, wire.StatusError(d.FailsWithStatus ? d.Status : 500));
             w.WriteEndObject();
             w.WriteEndObject();
             await sink.EndAsync(ct);
         }
-
-        await sink.WriteRawAsync(Done, ct);
-        return false;
     }
 
     private static void ChunkStart(Utf8JsonWriter w, string id, long created, string model)
@@ -312,20 +297,13 @@ internal sealed class OpenAiWire(bool azure) : WireFormat
         w.WriteEndObject();
     }
 
-    /// <summary>Mid-stream error the way OpenAI sends it: a data event carrying an error object, then the stream ends.</summary>
-    private async Task StreamErrorAsync(SseSink sink, Directive d, CancellationToken ct)
+    /// <summary>The fields of an OpenAI error object.</summary>
+    private static void WriteErrorFields(Utf8JsonWriter w, ErrorReply e)
     {
-        var e = StatusError(d.FailsWithStatus ? d.Status : 500);
-        var w = sink.Begin();
-        w.WriteStartObject();
-        w.WriteStartObject("error");
         w.WriteString("message", e.Message);
         w.WriteString("type", e.Type);
         WriteNullableString(w, "param", e.Param);
         WriteNullableString(w, "code", e.Code);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        await sink.EndAsync(ct);
     }
 
     private static void WriteNullableString(Utf8JsonWriter w, string name, string? value)

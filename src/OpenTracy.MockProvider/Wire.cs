@@ -42,11 +42,6 @@ internal abstract class WireFormat
 
     // ---------- shared helpers ----------
 
-    protected static readonly byte[] DataPrefix = "data: "u8.ToArray();
-    protected static readonly byte[] EventPrefix = "event: "u8.ToArray();
-    protected static readonly byte[] NewLine = "\n"u8.ToArray();
-    protected static readonly byte[] BlankLine = "\n\n"u8.ToArray();
-
     protected static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static JsonWriterOptions SharedWriterOptions => WriterOptions;
@@ -115,7 +110,7 @@ internal abstract class WireFormat
     }
 
     /// <summary>Cuts the connection on purpose. The short pause lets already flushed bytes reach the socket first.</summary>
-    protected static async Task DropAsync(HttpContext ctx)
+    internal static async Task DropAsync(HttpContext ctx)
     {
         try
         {
@@ -150,12 +145,14 @@ internal abstract class WireFormat
 
     protected static long UnixNow() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    protected static async Task ChunkDelayAsync(Directive d, int index, CancellationToken ct)
+    /// <summary>Starts a 200 server-sent-events answer (Content-Type overridable by the directive).</summary>
+    protected static SseSink StartSse(HttpContext ctx, Directive d, string contentType)
     {
-        if (d.ChunkDelayMs > 0 && index > 0)
-        {
-            await Task.Delay(d.ChunkDelayMs, ct);
-        }
+        var response = ctx.Response;
+        response.StatusCode = 200;
+        response.ContentType = d.ContentType ?? contentType;
+        response.Headers.CacheControl = "no-cache";
+        return new SseSink(ctx);
     }
 }
 
