@@ -24,6 +24,25 @@ public sealed class Workloads(HttpClient client, BenchOptions options)
     public async Task<RateStep> RateAsync(Target target, int rate, int seconds, Latency? baseline, CancellationToken ct)
     {
         var body = target.Body(Target.Directive(("delay-ms", options.MockDelayMs)), stream: false);
+        var run = await FixedRateAsync(target, rate, seconds, index => target.NewRequest(index, body), onSuccess: null, ct);
+        return new RateStep(rate, run.Achieved, run.Outcome.Ok, run.Outcome.Errors, run.Latency, baseline is null ? null : run.Latency.Minus(baseline),
+            run.PeakRssBytes, run.CpuSeconds, run.CpuSecondsPer1k, run.Saturated);
+    }
+
+    /// <summary>What one fixed-rate step of non-streaming requests measured, whatever the requests were.</summary>
+    private sealed record FixedRateRun(OpenLoop.Outcome Outcome, Latency Latency, double Achieved, long PeakRssBytes, double CpuSeconds, bool Saturated)
+    {
+        public double CpuSecondsPer1k => Outcome.Ok == 0 ? double.NaN : CpuSeconds / Outcome.Ok * 1000;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="newRequest"/>(i) at <paramref name="rate"/> per second for <paramref name="seconds"/> (open loop),
+    /// recording each successful answer's latency from its intended send time, the target's CPU and peak RSS.
+    /// <paramref name="onSuccess"/> may read a successful response (headers) before it is disposed.
+    /// </summary>
+    private async Task<FixedRateRun> FixedRateAsync(Target target, int rate, int seconds, Func<long, HttpRequestMessage> newRequest,
+        Action<HttpResponseMessage>? onSuccess, CancellationToken ct)
+    {
         var histogram = Histograms.New();
         var cpuBefore = target.CpuSeconds();
         OpenLoop.Outcome outcome;
@@ -32,20 +51,19 @@ public sealed class Workloads(HttpClient client, BenchOptions options)
         {
             outcome = await new OpenLoop(options.MaxInFlight, RequestTimeout).RunAsync(rate, (long)rate * seconds, async (index, intended, token) =>
             {
-                using var request = target.NewRequest(index, body);
+                using var request = newRequest(index);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
                 if (!response.IsSuccessStatusCode) return false;
                 Histograms.Record(histogram, intended, Stopwatch.GetTimestamp());
+                onSuccess?.Invoke(response);
                 return true;
             }, ct);
             peakRss = rss.PeakBytes;
         }
         var cpu = target.CpuSeconds() - cpuBefore;
         var achieved = outcome.Ok / Math.Max(seconds, outcome.ElapsedSeconds);
-        var latency = Latency.From(histogram);
         var saturated = achieved < SaturatedBelow * rate || outcome.Errors.Total > MaxErrorShare * rate * seconds;
-        return new RateStep(rate, achieved, outcome.Ok, outcome.Errors, latency, baseline is null ? null : latency.Minus(baseline),
-            peakRss, cpu, outcome.Ok == 0 ? double.NaN : cpu / outcome.Ok * 1000, saturated);
+        return new FixedRateRun(outcome, Latency.From(histogram), achieved, peakRss, cpu, saturated);
     }
 
     /// <summary>
@@ -77,33 +95,24 @@ public sealed class Workloads(HttpClient client, BenchOptions options)
     public async Task<AutoStep> AutoAsync(Target target, int rate, int seconds, Latency? baseline, CancellationToken ct)
     {
         var directive = Target.Directive(("delay-ms", options.MockDelayMs));
-        var histogram = Histograms.New();
         var routing = Histograms.New();
         var selected = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        var cpuBefore = target.CpuSeconds();
-        var outcome = await new OpenLoop(options.MaxInFlight, RequestTimeout).RunAsync(rate, (long)rate * seconds, async (index, intended, token) =>
+        var run = await FixedRateAsync(target, rate, seconds, _ =>
         {
             // A run-wide sequence number, not the step's index: steps (and the warm-up) must not repeat a prompt.
             var sequence = Interlocked.Increment(ref _autoSequence);
-            var prompt = $"{AutoPrompts[sequence % AutoPrompts.Length]} (request {sequence})";
-            using var request = target.NewRequest(index, target.Body(directive, stream: false, prompt));
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
-            if (!response.IsSuccessStatusCode) return false;
-            Histograms.Record(histogram, intended, Stopwatch.GetTimestamp());
+            return target.NewRequest(sequence, target.Body(directive, stream: false, $"{AutoPrompts[sequence % AutoPrompts.Length]} (request {sequence})"));
+        }, response =>
+        {
             if (response.Headers.TryGetValues(RoutingMsHeader, out var ms)
                 && double.TryParse(ms.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var routingMs))
             {
                 routing.RecordValue(Math.Clamp((long)(routingMs * MicrosPerMilli), Histograms.LowestMicros, Histograms.HighestMicros));
             }
             if (response.Headers.TryGetValues(SelectedModelHeader, out var model)) selected.AddOrUpdate(model.FirstOrDefault() ?? "?", 1, (_, n) => n + 1);
-            return true;
         }, ct);
-        var cpu = target.CpuSeconds() - cpuBefore;
-        var achieved = outcome.Ok / Math.Max(seconds, outcome.ElapsedSeconds);
-        var latency = Latency.From(histogram);
-        var saturated = achieved < SaturatedBelow * rate || outcome.Errors.Total > MaxErrorShare * rate * seconds;
-        return new AutoStep(rate, achieved, outcome.Ok, outcome.Errors, latency, baseline is null ? null : latency.Minus(baseline),
-            Latency.From(routing), outcome.Ok == 0 ? double.NaN : cpu / outcome.Ok * 1000, saturated,
+        return new AutoStep(rate, run.Achieved, run.Outcome.Ok, run.Outcome.Errors, run.Latency, baseline is null ? null : run.Latency.Minus(baseline),
+            Latency.From(routing), run.CpuSecondsPer1k, run.Saturated,
             selected.OrderByDescending(kv => kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
     }
 
