@@ -45,7 +45,7 @@ public sealed class RoutePlanner
                 throw new Akka.Configuration.ConfigurationException($"opentracy.model-groups.{group.Alias}: weighted-random needs at least one weight > 0");
             balancers[group.Alias] = new DeploymentBalancer(ToBalancing(group.Strategy), CostOf, random);
             // Each deployment's own limit (rpm/tpm), computed once: its entity id is the same on every node.
-            limits[group.Alias] = [.. group.Deployments.Select((d, i) => d.IsLimited && ModelRef.TryResolveForEngine(d.Model, out var r)
+            limits[group.Alias] = [.. group.Deployments.Select((d, i) => ModelRef.TryResolveForEngine(d.Model, out var r)
                 ? RateLimits.LimitOf(r.Provider, group.Alias, i, d)
                 : null)];
         }
