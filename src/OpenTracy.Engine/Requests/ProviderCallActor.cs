@@ -121,7 +121,13 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
         // Deliberately empty: the parent's Retry message says when to call again.
     }
 
-    protected override void PostStop() => CancelCall();
+    protected override void PostStop()
+    {
+        // Stopped (request cancelled, or a restart) while part way through a permit chain: the permits already
+        // held go back to their caches instead of being lost.
+        if (_acquiring is { } pending) ReleaseHeldBefore(pending);
+        CancelCall();
+    }
 
     /// <summary>With a rate limit: ask the node-local permit cache (a local Tell; the answer comes as a message), else call at once.</summary>
     private void AcquireThenCall()
@@ -158,10 +164,16 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
     private void OnPermitDenied(PermitDenied denied)
     {
         var refused = _acquiring ?? _permit;
-        for (var p = _permit; p is not null && !ReferenceEquals(p, refused); p = p.And)
+        if (refused is not null) ReleaseHeldBefore(refused);
+        throw new PermitUnavailableException(_request.ProviderName, denied.RetryAfter, refused?.Subject);
+    }
+
+    /// <summary>Returns the permits of the chain held before <paramref name="pending"/> (the one not yet granted).</summary>
+    private void ReleaseHeldBefore(PermitPolicy pending)
+    {
+        for (var p = _permit; p is not null && !ReferenceEquals(p, pending); p = p.And)
             p.Cache.Tell(new ReleasePermit(p.EntityId));
         _acquiring = null;
-        throw new PermitUnavailableException(_request.ProviderName, denied.RetryAfter, refused?.Subject);
     }
 
     /// <summary>Actual token usage goes to every limiter of the call with a tokens/min bucket.</summary>
