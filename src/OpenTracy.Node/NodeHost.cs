@@ -49,7 +49,10 @@ public static class NodeHost
         var edgeLimits = EdgeLimits.FromConfig(config);
         var routingSettings = RoutingSettings.FromConfig(config, lookup);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = otherArgs });
+        // The node's configuration is HOCON; ASP.NET's appsettings files are not used, so they are not watched
+        // either. Watching them meant a recursive inotify watch on the working directory, whose events (the
+        // trace database is written there) cost the node CPU at every write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [.. otherArgs, "--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         // One line per request from ASP.NET itself is noise at gateway rates; warnings and errors still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -105,6 +105,18 @@ public sealed class ObservabilityTests(NodeFixture fx) : IClassFixture<NodeFixtu
         Assert.Equal(2, (await TracesAsync(2)).Count);
     }
 
+    [Fact]
+    public async Task Request_ids_are_time_ordered_uuid_v7_so_the_trace_index_grows_at_its_end()
+    {
+        using var first = await fx.PostAsync("{broken");
+        await Task.Delay(TimeSpan.FromMilliseconds(5)); // a later millisecond: v7 orders by its millisecond timestamp
+        using var second = await fx.PostAsync("{broken");
+
+        var ids = new[] { first, second }.Select(r => r.Headers.GetValues("X-Request-Id").Single()).ToArray();
+        Assert.All(ids, id => Assert.Equal(7, Guid.ParseExact(id, "N").Version));
+        Assert.True(string.CompareOrdinal(ids[0], ids[1]) < 0, $"{ids[0]} then {ids[1]}");
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]

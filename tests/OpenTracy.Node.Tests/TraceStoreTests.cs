@@ -9,7 +9,7 @@ public sealed class TraceStoreTests
     private static TraceRecord Record(string id) => new(id, DateTimeOffset.UtcNow, "m", "openai/gpt-4o-mini", "openai", false, 200, 1, 3, 4, 0.001, 12.5, null, null, null);
 
     private static TraceStore Store(int capacity, int maxRecords = 100)
-        => new(new TraceStoreSettings(true, "", capacity, 8, maxRecords, 1000, CapturePrompts: false, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromMinutes(1)), new GatewayMetrics(10), NullLogger<TraceStore>.Instance);
+        => new(new TraceStoreSettings(true, "", capacity, 8, TimeSpan.FromMilliseconds(10), maxRecords, 1000, CapturePrompts: false, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromMinutes(1)), new GatewayMetrics(10), NullLogger<TraceStore>.Instance);
 
     [Fact]
     public async Task A_full_queue_drops_and_counts_instead_of_blocking()
@@ -72,7 +72,7 @@ public sealed class TraceStoreTests
                 await create.ExecuteNonQueryAsync();
             }
 
-            var settings = new TraceStoreSettings(true, path, 100, 8, 100, 1000, CapturePrompts: true, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromSeconds(5));
+            var settings = new TraceStoreSettings(true, path, 100, 8, TimeSpan.FromMilliseconds(10), 100, 1000, CapturePrompts: true, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromSeconds(5));
             using (var store = new TraceStore(settings, new GatewayMetrics(10), NullLogger<TraceStore>.Instance))
             {
                 await store.StartAsync(CancellationToken.None);

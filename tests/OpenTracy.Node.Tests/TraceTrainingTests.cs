@@ -109,7 +109,7 @@ public sealed class TraceInputTests
 
     private static async Task WriteAsync(string path, params TraceRecord[] records)
     {
-        var settings = new TraceStoreSettings(true, path, 100, 8, 1000, 1000, CapturePrompts: true, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromSeconds(5));
+        var settings = new TraceStoreSettings(true, path, 100, 8, TimeSpan.FromMilliseconds(10), 1000, 1000, CapturePrompts: true, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromSeconds(5));
         using var store = new TraceStore(settings, new GatewayMetrics(10), NullLogger<TraceStore>.Instance);
         await store.StartAsync(CancellationToken.None);
         foreach (var r in records) Assert.True(store.TryAdd(r));

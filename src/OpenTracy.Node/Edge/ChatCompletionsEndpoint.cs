@@ -29,7 +29,9 @@ public sealed class ChatCompletionsEndpoint(
 {
     public async Task HandleAsync(HttpContext context)
     {
-        var requestId = Guid.NewGuid().ToString("N");
+        // Time-ordered (UUIDv7): the trace store indexes request ids, and ids that grow with time are appended at
+        // the index's end instead of dirtying a random page of it per request.
+        var requestId = Guid.CreateVersion7().ToString("N");
         context.Response.Headers[EdgeResponses.RequestIdHeader] = requestId;
         using var span = EdgeTelemetry.Source.StartActivity(EdgeTelemetry.RequestSpan, ActivityKind.Server);
         var observation = observer.Start(requestId);

@@ -20,6 +20,7 @@ public sealed record ObservabilitySettings(bool Metrics, int MaxModelLabels, Tra
                 t.GetString("path"),
                 Positive(t.GetInt("queue-capacity"), "traces.queue-capacity"),
                 Positive(t.GetInt("batch-size"), "traces.batch-size"),
+                t.GetTimeSpan("flush-interval"),
                 Positive(t.GetInt("max-records"), "traces.max-records"),
                 Positive(t.GetInt("max-query-limit"), "traces.max-query-limit"),
                 t.GetBoolean("capture-prompts", false),
@@ -35,8 +36,9 @@ public sealed record ObservabilitySettings(bool Metrics, int MaxModelLabels, Tra
 /// <param name="Path">SQLite file; an empty path keeps the store in memory (lost on stop).</param>
 /// <param name="CapturePrompts">Store each request's routing prompt (the last user message) in its record; off by default.</param>
 /// <param name="MaxPromptChars">Longest prompt stored; longer ones are cut to this many characters.</param>
+/// <param name="FlushInterval">After writing a batch that was not full, the writer waits this long for records to gather.</param>
 /// <param name="FeedbackWait">How long <c>POST /v1/feedback</c> waits for a record that is still in flight or queued.</param>
-public sealed record TraceStoreSettings(bool Enabled, string Path, int QueueCapacity, int BatchSize, int MaxRecords, int MaxQueryLimit,
+public sealed record TraceStoreSettings(bool Enabled, string Path, int QueueCapacity, int BatchSize, TimeSpan FlushInterval, int MaxRecords, int MaxQueryLimit,
     bool CapturePrompts, int MaxPromptChars, TimeSpan FeedbackWait);
 
 public sealed record OtlpSettings(bool Enabled, Uri Endpoint, string Protocol);
