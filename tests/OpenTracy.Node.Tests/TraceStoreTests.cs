@@ -50,6 +50,27 @@ public sealed class TraceStoreTests
     }
 
     [Fact]
+    public async Task Records_still_queued_when_the_store_stops_are_written_not_lost()
+    {
+        // A flush interval far longer than the test: after its first batches the writer waits, so the records
+        // added below are still queued when the store stops.
+        using var store = new TraceStore(new TraceStoreSettings(true, "", 100, 8, TimeSpan.FromMinutes(10), 100, 1000,
+            CapturePrompts: false, MaxPromptChars: 100, FeedbackWait: TimeSpan.FromMinutes(1)), new GatewayMetrics(10), NullLogger<TraceStore>.Instance);
+        await store.StartAsync(CancellationToken.None);
+        Assert.True(store.TryAdd(Record("first")));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline && (await store.LatestAsync(10, CancellationToken.None)).Count == 0) await Task.Delay(20);
+        for (var i = 0; i < 20; i++) Assert.True(store.TryAdd(Record($"queued{i}")));
+
+        await store.StopAsync(CancellationToken.None);
+
+        var stored = (await store.LatestAsync(100, CancellationToken.None)).Select(r => r.RequestId).ToHashSet();
+        Assert.Equal(21, stored.Count);
+        Assert.Contains("first", stored);
+        Assert.All(Enumerable.Range(0, 20), i => Assert.Contains($"queued{i}", stored));
+    }
+
+    [Fact]
     public async Task A_database_of_an_older_node_gains_the_prompt_and_correct_columns_and_keeps_its_rows()
     {
         var dir = Directory.CreateTempSubdirectory("opentracy-migrate-").FullName;

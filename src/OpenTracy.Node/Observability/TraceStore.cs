@@ -200,7 +200,21 @@ public sealed class TraceStore : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: records still queued are lost, like any in-memory buffer on shutdown.
+            // Stopping: the records still queued (and a batch read but not yet written) are written before the
+            // store closes, so a graceful stop loses none of them.
+            await FlushRemainingAsync(batch);
+        }
+    }
+
+    private async Task FlushRemainingAsync(List<TraceRecord> batch)
+    {
+        while (true)
+        {
+            while (batch.Count < _settings.BatchSize && _queue.Reader.TryRead(out var record)) batch.Add(record);
+            if (batch.Count == 0) return;
+            await WriteAsync(batch, CancellationToken.None);
+            foreach (var record in batch) _pending.TryRemove(record.RequestId, out _);
+            batch.Clear();
         }
     }
 
