@@ -48,7 +48,8 @@ public static class Report
             md.AppendLine(CultureInfo.InvariantCulture, $"Environment of every .NET gateway process (floor and nodes): {string.Join(", ", o.DotnetEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Workload: mock answers after `delay-ms={o.MockDelayMs}`; warm-up {o.WarmupSeconds} s at {o.WarmupRate} req/s per target; " +
             $"fixed-rate steps of {o.StepSeconds} s at {string.Join(", ", o.Rates)} req/s, stopping after the first saturated step " +
-            $"(achieved < 90 % of offered or errors > 1 %); at most {o.MaxInFlight} requests in flight (a due request beyond that counts as an overflow error).");
+            $"(achieved < 90 % of offered or errors > 1 %); at most {o.MaxInFlight} requests in flight (a due request beyond that counts as an overflow error). " +
+            $"Each step starts once the target is quiet again (under 15 % of a core per process for 0.5 s, at most 30 s), so a backlog left by the warm-up or the step before is not charged to it.");
         md.AppendLine("Latency is measured from each request's *intended* send time (open loop, coordinated-omission corrected). " +
             "**Added** = the target's percentile − the mock-direct percentile at the same offered rate, in ms. CPU = user+system seconds of the target's process(es) per 1,000 requests.");
         md.AppendLine();

@@ -15,6 +15,11 @@ public sealed class Runner(BenchOptions options)
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SettlePause = TimeSpan.FromSeconds(1);
+    /// <summary>Settling ends once each of the target's processes used less than this share of a core over one <see cref="QuietWindow"/>...</summary>
+    private const double QuietCpuShare = 0.15;
+    private static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(500);
+    /// <summary>...or after this long, whichever comes first.</summary>
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(30);
     private const int ClusterSize = 3;
     private const int WarmupStreamSeconds = 2;
     /// <summary>The auto target warms up for this fraction of the general warm-up (the embedder is the slow part).</summary>
@@ -102,6 +107,25 @@ public sealed class Runner(BenchOptions options)
         }
     }
 
+    /// <summary>
+    /// Between steps: at least <see cref="SettlePause"/>, then until the target's processes are quiet. A target
+    /// the step before overloaded (the warm-up, or a saturated step) may still be working off requests the
+    /// client already gave up on; measuring the next step on top of that backlog would charge it the previous
+    /// step's overload (seen with Portkey and the one-core cluster after a 1,000 req/s warm-up).
+    /// </summary>
+    private async Task SettleAsync(Target target, CancellationToken ct)
+    {
+        await Task.Delay(SettlePause, ct);
+        var settling = Stopwatch.StartNew();
+        while (settling.Elapsed < SettleLimit)
+        {
+            var before = target.CpuSeconds();
+            await Task.Delay(QuietWindow, ct);
+            if ((target.CpuSeconds() - before) / QuietWindow.TotalSeconds < QuietCpuShare * target.Pids.Count) return;
+        }
+        Log($"  (still busy after {SettleLimit.TotalSeconds:F0} s of settling; measuring anyway)");
+    }
+
     private async Task<TargetResult> MeasureAsync(Workloads workloads, Target target, TargetResult? direct, CancellationToken ct)
     {
         var idle = target.Pids.Sum(ProcFs.RssBytes);
@@ -109,7 +133,7 @@ public sealed class Runner(BenchOptions options)
         var warm = await workloads.RateAsync(target, options.WarmupRate, options.WarmupSeconds, null, ct);
         Log($"  warm-up done: {warm.AchievedRate:F0} req/s, p99 {warm.Latency.P99:F2} ms, errors {warm.Errors}");
         await workloads.StreamingAsync(target, null, WarmupStreamSeconds, ct);
-        await Task.Delay(SettlePause, ct);
+        await SettleAsync(target, ct);
 
         var steps = new List<RateStep>();
         // The direct row also runs the auto workload's rates, so auto's added latency has its baseline.
@@ -123,7 +147,7 @@ public sealed class Runner(BenchOptions options)
             steps.Add(step);
             Log($"  {rate,5} req/s -> {step.AchievedRate,7:F0} achieved, p50 {step.Latency.P50:F2} p99 {step.Latency.P99:F2} p99.9 {step.Latency.P999:F2} ms, " +
                 $"errors {step.Errors}, RSS {Report.Mb(step.PeakRssBytes)} MB, CPU {step.CpuSecondsPer1k:F3} s/1k{(step.Saturated ? "  [saturated]" : "")}");
-            await Task.Delay(SettlePause, ct);
+            await SettleAsync(target, ct);
             if (step.Saturated) break;
         }
 
@@ -133,7 +157,7 @@ public sealed class Runner(BenchOptions options)
         // The limiter changes nothing about holding streams open: its row skips that step.
         if (target.Key != TargetKeys.Limited)
         {
-            await Task.Delay(SettlePause, ct);
+            await SettleAsync(target, ct);
             hold = await workloads.HoldAsync(target, ct);
             Log($"  {hold.Streams} concurrent streams: peak open {hold.PeakOpen}, ok {hold.Ok}, errors {hold.Errors}, RSS {Report.Mb(hold.RssBeforeBytes)} -> {Report.Mb(hold.PeakRssBytes)} MB");
         }
@@ -148,7 +172,7 @@ public sealed class Runner(BenchOptions options)
         var warmupSeconds = Math.Max(1, options.WarmupSeconds / AutoWarmupShare);
         Log($"  warm-up: {warmupSeconds} s of auto requests at {warmupRate} req/s");
         await workloads.AutoAsync(target, warmupRate, warmupSeconds, null, ct);
-        await Task.Delay(SettlePause, ct);
+        await SettleAsync(target, ct);
         var steps = new List<AutoStep>();
         foreach (var rate in options.AutoRates)
         {
@@ -158,7 +182,7 @@ public sealed class Runner(BenchOptions options)
             Log($"  auto {rate,5} req/s -> {step.AchievedRate,7:F0} achieved, p50 {step.Latency.P50:F2} p99 {step.Latency.P99:F2} ms, " +
                 $"routing p50 {step.RoutingMs.P50:F2} p99 {step.RoutingMs.P99:F2} ms, errors {step.Errors}, CPU {step.CpuSecondsPer1k:F3} s/1k, " +
                 $"chosen {string.Join(", ", step.Selected.Select(kv => $"{kv.Key} {kv.Value}"))}{(step.Saturated ? "  [saturated]" : "")}");
-            await Task.Delay(SettlePause, ct);
+            await SettleAsync(target, ct);
             if (step.Saturated) break;
         }
         return new TargetResult(target.Key, target.Name, target.Runtime, target.Note, null, idle, [], null, null) { Auto = steps };
