@@ -19,6 +19,7 @@
 #               then waits for the 4 health checks to report healthy.
 #   7. checks   POST /v1/chat/completions (openai/gpt-4o-mini, answered by the mock) on each node;
 #               /health/ready on each node; `pbm cluster show` inside node1 lists 3 Up members;
+#               node1 runs as a non-root uid and wrote its trace database to /data;
 #               `docker stop` node3 (SIGTERM) exits 0 and the cluster shrinks to 2 Up members;
 #               node1 and node2 still answer chat requests.
 #   8. down     docker-compose down; stops the daemon if this script started it. Images are kept
@@ -248,6 +249,14 @@ for i in 1 2 3; do
 done
 n=0; for _ in $(seq 30); do n=$(members 9111); [ "$n" = 3 ] && break; sleep 2; done
 if [ "$n" = 3 ]; then pass "pbm cluster show (in node1): 3 Up members"; else fail "pbm cluster show: $n Up members"; fi
+# Not root, and the node can write where it must: its trace record of the chat above is stored in /data.
+node_uid=$(docker exec "$(cid node1)" sh -c 'stat -c %u /proc/1' 2>&1)
+if [ -n "$node_uid" ] && [ "$node_uid" != 0 ] && [ "$node_uid" -eq "$node_uid" ] 2>/dev/null; then
+  pass "node1 runs as uid $node_uid, not root"; else fail "node1 process uid: $node_uid"; fi
+traces=$(curl -s -m 10 "http://127.0.0.1:8081/v1/traces?limit=1")
+if echo "$traces" | grep -q '"status":200' && docker exec "$(cid node1)" test -s /data/opentracy-traces.db; then
+  pass "node1 wrote its trace database to /data (/v1/traces: $(echo "$traces" | head -c 120)...)"
+else fail "node1 trace store: $traces"; fi
 sed 's/^/  | /' "$WORK/members.out"
 
 log "docker stop node3 (SIGTERM; compose stop_grace_period 30s)"
