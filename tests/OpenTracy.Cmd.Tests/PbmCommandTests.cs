@@ -129,6 +129,10 @@ public sealed class PbmCommandTests(ClusterFixture cluster) : IClassFixture<Clus
 
         var inFlight = await Eventually.WaitAsync(() => RunA("tracy requests"), r => r.Stdout.Contains("openai/gpt-4o-mini", StringComparison.Ordinal), Wait, "request listed");
         Assert.Contains("Count: 1 requests in flight", inFlight.Stdout, StringComparison.Ordinal);
+        // tracy routes counts it in the deployment's in-flight column (while the 4 s upstream call runs).
+        var busy = await RunA("tracy routes");
+        Assert.Contains(busy.Lines, l => l.Contains("direct", StringComparison.Ordinal) && l.Contains("openai/gpt-4o-mini", StringComparison.Ordinal)
+            && l.Split('|', StringSplitOptions.TrimEntries) is [.., var inFlightColumn, _, _, _] && inFlightColumn == "1");
         (await slow).EnsureSuccessStatusCode();
 
         // The request leased permits from its key's limiter entity: the sharded region shows it.

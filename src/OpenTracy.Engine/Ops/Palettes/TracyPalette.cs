@@ -19,7 +19,7 @@ public sealed class TracyPalette(OpenTracySettings settings, ProviderEnvironment
         new CommandInfo("providers", "configured providers: key present (yes/no, never the key) and base URL", []),
         new CommandInfo("ratelimit show", "limiter state: requests and tokens left, cooldown, lease holders", [], Arguments: "[provider]"),
         new CommandInfo("ratelimit reset", "refills a provider's limiters and clears its cooldown", [], Arguments: "<provider>"),
-        new CommandInfo("routes", "model groups: strategy and per-deployment requests, errors, average latency", []),
+        new CommandInfo("routes", "model groups: strategy and per-deployment in-flight (cluster-wide), requests, errors, average latency", []),
         new CommandInfo("requests", "requests in flight on this node", []),
     ]);
 
@@ -105,17 +105,19 @@ internal sealed class TracyHandler(OpenTracySettings settings, ProviderEnvironme
         {
             for (var i = 0; i < group.Deployments.Count; i++)
             {
-                var s = stats.Get($"group:{group.Alias}#{i}");
-                rows.Add([group.Alias, Strategy(group.Strategy), group.Deployments[i].Model, Count(s.Requests), Count(s.Errors), Latency(s)]);
+                var key = $"group:{group.Alias}#{i}";
+                var s = stats.Get(key);
+                rows.Add([group.Alias, Strategy(group.Strategy), group.Deployments[i].Model, Count(stats.InFlightClusterWide(key)), Count(s.Requests), Count(s.Errors), Latency(s)]);
             }
         }
         foreach (var s in stats.Snapshot().Where(s => s.Key.StartsWith("model:", StringComparison.Ordinal)))
         {
             var model = s.Key["model:".Length..];
             var at = model.IndexOf('@', StringComparison.Ordinal);
-            rows.Add(["-", "direct", at < 0 ? model : model[..at], Count(s.Requests), Count(s.Errors), Latency(s)]);
+            rows.Add(["-", "direct", at < 0 ? model : model[..at], Count(stats.InFlightClusterWide(s.Key)), Count(s.Requests), Count(s.Errors), Latency(s)]);
         }
-        output.Table(["group", "strategy", "deployment", "requests", "errors", "avg-latency-ms"], rows,
+        // in-flight: cluster-wide (this node's count plus the other members' last reports), what least-busy plans on.
+        output.Table(["group", "strategy", "deployment", "in-flight", "requests", "errors", "avg-latency-ms"], rows,
             $"Count: {settings.ModelGroups.Count} model groups", header: !output.Json);
     }
 
