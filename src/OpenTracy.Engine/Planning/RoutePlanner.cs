@@ -53,18 +53,21 @@ public sealed class RoutePlanner
         _limits = limits;
     }
 
-    /// <summary>least-busy starts from a rotation (so equally busy deployments share the load), then sorts by in-flight.</summary>
     private static BalancingStrategy ToBalancing(RoutingStrategy strategy) => strategy switch
     {
-        RoutingStrategy.RoundRobin or RoutingStrategy.LeastBusy => BalancingStrategy.RoundRobin,
+        RoutingStrategy.RoundRobin => BalancingStrategy.RoundRobin,
+        RoutingStrategy.LeastBusy => BalancingStrategy.LeastBusy,
         RoutingStrategy.LeastCost => BalancingStrategy.LeastCost,
         RoutingStrategy.LowestLatency => BalancingStrategy.LowestLatency,
         RoutingStrategy.WeightedRandom => BalancingStrategy.WeightedRandom,
         _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
     };
 
-    /// <summary>A deployment as the core balancer sees it: bare model (for prices), weight, cluster-wide stats.</summary>
-    private sealed record Balanced(Deployment Deployment, double Weight, Balancing.DeploymentStats Stats) : IBalancedDeployment
+    /// <summary>
+    /// A deployment as the core balancer sees it: bare model (for prices), weight, cluster-wide stats, and (for
+    /// least-busy) its requests in flight across the cluster, read once when the plan is made.
+    /// </summary>
+    private sealed record Balanced(Deployment Deployment, double Weight, Balancing.DeploymentStats Stats, long InFlight) : IBalancedDeployment
     {
         public string Model => Deployment.Model;
     }
@@ -114,17 +117,12 @@ public sealed class RoutePlanner
             var apiKey = d.ApiKeyEnv is null ? null : _environment.Get(d.ApiKeyEnv);
             var error = Resolve(d.Model, $"group:{group.Alias}#{i}", d.ApiBase, d.ApiKeyEnv is null ? null : apiKey ?? string.Empty, out var deployment, limits[i]);
             if (error is null) usable.Add(new Balanced(deployment!, d.Weight,
-                group.Strategy == RoutingStrategy.LowestLatency ? Stats.ClusterWide(deployment!.StatsKey) : Stats.Local(deployment!.StatsKey)));
+                group.Strategy == RoutingStrategy.LowestLatency ? Stats.ClusterWide(deployment!.StatsKey) : Stats.Local(deployment!.StatsKey),
+                group.Strategy == RoutingStrategy.LeastBusy ? Stats.InFlightClusterWide(deployment!.StatsKey) : 0));
             else firstError ??= error;
         }
         if (usable.Count == 0) return firstError;
         var ordered = _balancers[group.Alias].Order(group.Alias, usable);
-        if (group.Strategy == RoutingStrategy.LeastBusy && ordered.Count > 1)
-        {
-            // Stable sort of the rotation by cluster-wide in-flight: the least busy first, ties keep rotating.
-            var stats = Stats;
-            ordered = [.. ordered.OrderBy(b => stats.InFlightClusterWide(b.Deployment.StatsKey))];
-        }
         foreach (var balanced in ordered)
             into.Add(new Candidate(balanced.Deployment, retries));
         foreach (var fallback in group.Fallbacks)

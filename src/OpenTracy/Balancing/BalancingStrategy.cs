@@ -11,15 +11,18 @@ public enum BalancingStrategy
     LowestLatency,
     /// <summary>Weighted sampling without replacement: a full permutation biased by weight.</summary>
     WeightedRandom,
+    /// <summary>Fewest requests in flight first; equally busy deployments keep rotating (a stable sort of the round-robin order).</summary>
+    LeastBusy,
 }
 
-/// <summary>The strategies' configuration names (<c>round-robin</c>, <c>least-cost</c>, <c>lowest-latency</c>, <c>weighted-random</c>).</summary>
+/// <summary>The strategies' configuration names (<c>round-robin</c>, <c>least-cost</c>, <c>lowest-latency</c>, <c>weighted-random</c>, <c>least-busy</c>).</summary>
 public static class BalancingStrategyNames
 {
     public const string RoundRobin = "round-robin";
     public const string LeastCost = "least-cost";
     public const string LowestLatency = "lowest-latency";
     public const string WeightedRandom = "weighted-random";
+    public const string LeastBusy = "least-busy";
 
     public static string ToName(this BalancingStrategy strategy) => strategy switch
     {
@@ -27,6 +30,7 @@ public static class BalancingStrategyNames
         BalancingStrategy.LeastCost => LeastCost,
         BalancingStrategy.LowestLatency => LowestLatency,
         BalancingStrategy.WeightedRandom => WeightedRandom,
+        BalancingStrategy.LeastBusy => LeastBusy,
         _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
     };
 
@@ -38,6 +42,7 @@ public static class BalancingStrategyNames
             case LeastCost: strategy = BalancingStrategy.LeastCost; return true;
             case LowestLatency: strategy = BalancingStrategy.LowestLatency; return true;
             case WeightedRandom: strategy = BalancingStrategy.WeightedRandom; return true;
+            case LeastBusy: strategy = BalancingStrategy.LeastBusy; return true;
             default: strategy = default; return false;
         }
     }
@@ -49,5 +54,5 @@ public static class BalancingStrategyNames
     public static BalancingStrategy Parse(string name)
         => TryParse(name, out var s)
             ? s
-            : throw new ArgumentException($"Unknown balancing strategy '{name}'. Use one of: {RoundRobin}, {LeastCost}, {LowestLatency}, {WeightedRandom}.", nameof(name));
+            : throw new ArgumentException($"Unknown balancing strategy '{name}'. Use one of: {RoundRobin}, {LeastCost}, {LowestLatency}, {WeightedRandom}, {LeastBusy}.", nameof(name));
 }

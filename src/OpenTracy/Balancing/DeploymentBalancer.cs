@@ -47,6 +47,8 @@ public sealed class DeploymentBalancer
             BalancingStrategy.LeastCost => deployments.OrderBy(d => _costOf(d.Model) ?? double.PositiveInfinity).ToArray(),
             BalancingStrategy.LowestLatency => deployments.OrderBy(d => d.Stats.Snapshot().LatencyRank).ToArray(),
             BalancingStrategy.WeightedRandom => WeightedPermutation(deployments),
+            // OrderBy is stable: among equally busy deployments the rotation's order stands, so they share the load.
+            BalancingStrategy.LeastBusy => Rotate(alias, deployments).OrderBy(d => d.InFlight).ToArray(),
             _ => deployments,
         };
     }

@@ -2,7 +2,7 @@ namespace OpenTracy.Balancing;
 
 /// <summary>
 /// Runtime counters of one deployment: attempts, failed attempts, summed latency of successful
-/// attempts. Thread-safe; a snapshot is always internally consistent.
+/// attempts, and the requests in flight to it now. Thread-safe; a snapshot is always internally consistent.
 /// </summary>
 public sealed class DeploymentStats
 {
@@ -10,6 +10,16 @@ public sealed class DeploymentStats
     private long _requests;
     private long _errors;
     private double _totalLatencyMs;
+    private long _inFlight;
+
+    /// <summary>Requests sent to this deployment and not finished yet (read by least-busy); live, not part of a snapshot.</summary>
+    public long InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>A request starts on this deployment; every <see cref="Enter"/> is matched by exactly one <see cref="Leave"/>.</summary>
+    public void Enter() => Interlocked.Increment(ref _inFlight);
+
+    /// <summary>A request that <see cref="Enter"/>ed has finished (answered, failed, or its stream ended).</summary>
+    public void Leave() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>A successful attempt: one more request, its latency added.</summary>
     public void RecordSuccess(TimeSpan latency)

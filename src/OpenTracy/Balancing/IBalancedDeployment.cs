@@ -14,4 +14,10 @@ public interface IBalancedDeployment
 
     /// <summary>Live counters, read by <see cref="BalancingStrategy.LowestLatency"/>.</summary>
     DeploymentStats Stats { get; }
+
+    /// <summary>
+    /// Requests in flight to this deployment, read by <see cref="BalancingStrategy.LeastBusy"/>: this process's count by
+    /// default; the engine's deployments answer with the cluster-wide count.
+    /// </summary>
+    long InFlight => Stats.InFlight;
 }

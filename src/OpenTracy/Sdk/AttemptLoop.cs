@@ -14,7 +14,10 @@ internal sealed record Candidate(string Model, CompletionOptions Options, int At
 /// </summary>
 internal static class AttemptLoop
 {
-    /// <param name="recordSuccess">False when the caller records success itself (streams count at their end).</param>
+    /// <param name="recordSuccess">
+    /// False when the caller records success itself and, on success, also leaves the deployment's in-flight count
+    /// (streams count at their end). A failed attempt is always counted and left here.
+    /// </param>
     public static async Task<T> RunAsync<T>(IReadOnlyList<Candidate> plan, Func<Candidate, CancellationToken, Task<T>> attempt,
         TimeProvider time, bool recordSuccess, CancellationToken ct)
     {
@@ -26,20 +29,29 @@ internal static class AttemptLoop
             {
                 ct.ThrowIfCancellationRequested();
                 var started = time.GetTimestamp();
+                var stats = candidate.Stats;
+                stats?.Enter();
+                var handedOver = false;
+                TimeSpan? retryAfter = null;
                 try
                 {
                     var result = await attempt(candidate, ct).ConfigureAwait(false);
-                    if (recordSuccess) candidate.Stats?.RecordSuccess(time.GetElapsedTime(started));
+                    if (recordSuccess) stats?.RecordSuccess(time.GetElapsedTime(started));
+                    else handedOver = true; // the caller leaves when its stream ends
                     return result;
                 }
                 catch (Exception ex) when (IsAttemptFailure(ex, ct))
                 {
-                    candidate.Stats?.RecordFailure();
+                    stats?.RecordFailure();
                     last = ex;
-                    if (!RetryPolicy.IsRetryable(ex) || i + 1 >= candidate.Attempts) break;
-                    var delay = candidate.Policy.DelayAfter(ex, i);
-                    if (delay > TimeSpan.Zero) await Task.Delay(delay, time, ct).ConfigureAwait(false);
+                    if (RetryPolicy.IsRetryable(ex) && i + 1 < candidate.Attempts) retryAfter = candidate.Policy.DelayAfter(ex, i);
                 }
+                finally
+                {
+                    if (!handedOver) stats?.Leave();
+                }
+                if (retryAfter is not { } delay) break;
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, time, ct).ConfigureAwait(false);
             }
         }
         ExceptionDispatchInfo.Throw(last!);

@@ -144,6 +144,7 @@ public sealed class Router
             {
                 if (failed) stats.RecordFailure();
                 else stats.RecordSuccess(time.GetElapsedTime(started));
+                stats.Leave(); // in flight from the attempt that opened the stream until its end
             }
         }
     }

@@ -18,7 +18,7 @@ public sealed record RouterDeployment(string ModelName, string Model)
 }
 
 /// <summary>Per-deployment statistics as <see cref="Router.GetStats"/> reports them.</summary>
-public sealed record DeploymentReport(string Model, long Requests, long Errors, double ErrorRate, double AvgLatencyMs);
+public sealed record DeploymentReport(string Model, long Requests, long Errors, double ErrorRate, double AvgLatencyMs, long InFlight = 0);
 
 /// <summary>A deployment with its live counters.</summary>
 internal sealed class RouterEntry(RouterDeployment config) : IBalancedDeployment
@@ -31,6 +31,6 @@ internal sealed class RouterEntry(RouterDeployment config) : IBalancedDeployment
     public DeploymentReport Report()
     {
         var s = Stats.Snapshot();
-        return new DeploymentReport(Model, s.Requests, s.Errors, s.ErrorRate, s.AvgLatencyMs);
+        return new DeploymentReport(Model, s.Requests, s.Errors, s.ErrorRate, s.AvgLatencyMs, Stats.InFlight);
     }
 }

@@ -39,6 +39,26 @@ public class DeploymentBalancerTests
     }
 
     [Fact]
+    public void Least_busy_puts_the_fewest_in_flight_first_and_equally_busy_ones_keep_rotating()
+    {
+        var balancer = new DeploymentBalancer(BalancingStrategy.LeastBusy);
+        Dep[] group = [new("a"), new("b"), new("c")];
+        group[0].Stats.Enter();
+        group[0].Stats.Enter();
+        group[2].Stats.Enter();
+
+        Assert.Equal(["b", "c", "a"], Models(balancer.Order("g", group)));
+        Assert.Equal(["b", "c", "a"], Models(balancer.Order("g", group))); // rotation b,c,a: b is the least busy anyway
+
+        group[0].Stats.Leave();
+        group[0].Stats.Leave();
+        group[2].Stats.Leave();
+        // All idle: plain rotation (its third turn starts at c).
+        Assert.Equal(["c", "a", "b"], Models(balancer.Order("g", group)));
+        Assert.Equal(["a", "b", "c"], Models(balancer.Order("g", group)));
+    }
+
+    [Fact]
     public void Groups_of_one_are_returned_as_they_are()
     {
         var balancer = new DeploymentBalancer(BalancingStrategy.WeightedRandom);
@@ -112,6 +132,7 @@ public class DeploymentBalancerTests
     [InlineData("least-cost", BalancingStrategy.LeastCost)]
     [InlineData("lowest-latency", BalancingStrategy.LowestLatency)]
     [InlineData("Weighted-Random", BalancingStrategy.WeightedRandom)]
+    [InlineData("least-busy", BalancingStrategy.LeastBusy)]
     public void Strategy_names_parse(string name, BalancingStrategy expected)
     {
         Assert.Equal(expected, BalancingStrategyNames.Parse(name));

@@ -68,6 +68,46 @@ public class RouterTests
     }
 
     [Fact]
+    public async Task Least_busy_sends_new_requests_past_a_deployment_with_one_in_flight_and_counts_it_down_after()
+    {
+        var held = new TaskCompletionSource<ModelResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fake = new FakeProviderClient().Script("a", _ => held.Task, _ => Answer("a", "ok", null));
+        var router = NewRouter(fake, [D("openai/a"), D("openai/b"), D("openai/c")], BalancingStrategy.LeastBusy);
+
+        var slow = router.CompletionAsync("smart", Hello); // rotation starts at a: a is held in flight
+        Assert.Equal(1, router.GetStats()["smart"][0].InFlight);
+        for (var i = 0; i < 6; i++) await router.CompletionAsync("smart", Hello);
+        // Turns start at a, b, c, a, b, c, a; while a is held its turns (4th, 7th) go to b, the first idle one.
+        Assert.Equal(["a", "b", "c", "b", "b", "c", "b"], fake.CalledModels);
+
+        held.SetResult(Answer("a", "late", null));
+        Assert.Equal("late", (await slow).Content);
+        Assert.All(router.GetStats()["smart"], d => Assert.Equal(0, d.InFlight));
+        await router.CompletionAsync("smart", Hello); // rotation's 8th turn starts at b; all idle again
+        await router.CompletionAsync("smart", Hello); // ...and the 9th at c
+        await router.CompletionAsync("smart", Hello); // ...the 10th at a, idle now
+        Assert.Equal("a", fake.CalledModels[^1]);
+    }
+
+    [Fact]
+    public async Task A_failed_attempt_and_a_finished_stream_leave_the_in_flight_count()
+    {
+        var fake = new FakeProviderClient().Fail("a", Status(400)).Script("b", _ => Answer("b", "ok", null), _ => new object[] { Chunk("x"), Chunk("y") });
+        var router = NewRouter(fake, [D("openai/a"), D("openai/b")], BalancingStrategy.LeastBusy);
+
+        await router.CompletionAsync("smart", Hello); // a fails (400) → b answers
+        var chunks = new List<StreamChunk>();
+        await foreach (var chunk in router.StreamAsync("smart", Hello))
+        {
+            chunks.Add(chunk);
+            Assert.Equal(1, router.GetStats()["smart"].Sum(d => d.InFlight)); // the open stream counts
+        }
+
+        Assert.Equal(2, chunks.Count);
+        Assert.All(router.GetStats()["smart"], d => Assert.Equal(0, d.InFlight));
+    }
+
+    [Fact]
     public async Task Weighted_random_follows_the_weights()
     {
         var fake = new FakeProviderClient();

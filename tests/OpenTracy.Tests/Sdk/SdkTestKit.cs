@@ -50,7 +50,7 @@ internal sealed class FakeProviderClient : IProviderClient
 
     public int CallsTo(string model) => _calls.Count(c => c.Model == model);
 
-    /// <summary>Steps for a bare model name: a <see cref="ModelResponse"/>, an exception, or a chunk list (streams).</summary>
+    /// <summary>Steps for a bare model name: a <see cref="ModelResponse"/>, a pending <c>Task&lt;ModelResponse&gt;</c>, an exception, or a chunk list (streams).</summary>
     public FakeProviderClient Script(string model, params Func<ProviderRequest, object>[] steps)
     {
         _scripts[model] = new ConcurrentQueue<Func<ProviderRequest, object>>(steps);
@@ -69,6 +69,7 @@ internal sealed class FakeProviderClient : IProviderClient
         return Next(request) switch
         {
             ModelResponse r => Task.FromResult(r),
+            Task<ModelResponse> pending => pending, // held until the test completes it
             Exception e => Task.FromException<ModelResponse>(e),
             var other => throw new InvalidOperationException("bad script step " + other),
         };
