@@ -109,12 +109,19 @@ internal abstract class WireFormat
         }
     }
 
-    /// <summary>Cuts the connection on purpose. The short pause lets already flushed bytes reach the socket first.</summary>
+    /// <summary>How long <see cref="DropAsync"/> lets flushed bytes reach the socket before it cuts the connection.</summary>
+    private const int DropPauseMs = 100;
+
+    /// <summary>
+    /// Cuts the connection on purpose. The pause lets already flushed bytes reach the socket first: Kestrel writes
+    /// its output to the socket asynchronously and an abort discards what is still queued. On a starved machine
+    /// the pause can still be too short, and the client then sees the cut earlier than asked.
+    /// </summary>
     internal static async Task DropAsync(HttpContext ctx)
     {
         try
         {
-            await Task.Delay(30, ctx.RequestAborted);
+            await Task.Delay(DropPauseMs, ctx.RequestAborted);
         }
         catch (OperationCanceledException)
         {
