@@ -1,17 +1,7 @@
 using Akka.Configuration;
+using OpenTracy.Balancing;
 
 namespace OpenTracy.Engine.Configuration;
-
-/// <summary>How a model group orders its deployments for one request (the SDK Router's strategies).</summary>
-public enum RoutingStrategy
-{
-    RoundRobin,
-    LeastCost,
-    LowestLatency,
-    WeightedRandom,
-    /// <summary>Fewest requests in flight cluster-wide first (this node's live count + the other members' last reports); ties rotate.</summary>
-    LeastBusy,
-}
 
 /// <summary>One deployment of a model group: a <c>provider/model</c> with its own key variable, base URL and weight.</summary>
 /// <param name="Model">Model string as a client would write it (<c>openai/gpt-4o-mini</c>).</param>
@@ -32,7 +22,7 @@ public sealed record DeploymentSettings(string Model, string? ApiKeyEnv, string?
 /// <summary><c>opentracy.model-groups.&lt;alias&gt;</c>: an alias served by several deployments, planned by a strategy.</summary>
 public sealed record ModelGroupSettings(
     string Alias,
-    RoutingStrategy Strategy,
+    BalancingStrategy Strategy,
     IReadOnlyList<DeploymentSettings> Deployments,
     IReadOnlyList<string> Fallbacks,
     int? NumRetries)
@@ -82,16 +72,12 @@ public sealed record ModelGroupSettings(
         return new ModelGroupSettings(alias, ParseStrategy(alias, c.GetString("strategy", "round-robin")), deployments, fallbacks, numRetries);
     }
 
-    public static RoutingStrategy ParseStrategy(string alias, string value) => value switch
-    {
-        "round-robin" => RoutingStrategy.RoundRobin,
-        "least-cost" => RoutingStrategy.LeastCost,
-        "lowest-latency" => RoutingStrategy.LowestLatency,
-        "weighted-random" => RoutingStrategy.WeightedRandom,
-        "least-busy" => RoutingStrategy.LeastBusy,
-        _ => throw new ConfigurationException(
-            $"opentracy.model-groups.{alias}.strategy = '{value}': use round-robin, least-cost, lowest-latency, weighted-random or least-busy"),
-    };
+    /// <summary>A group's <c>strategy</c>: one of the core balancer's names (the SDK Router's strategies, least-busy included).</summary>
+    public static BalancingStrategy ParseStrategy(string alias, string value)
+        => BalancingStrategyNames.TryParse(value, out var strategy)
+            ? strategy
+            : throw new ConfigurationException(
+                $"opentracy.model-groups.{alias}.strategy = '{value}': use one of {BalancingStrategyNames.All}");
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

@@ -41,9 +41,9 @@ public sealed class RoutePlanner
         var limits = new Dictionary<string, DeploymentLimit?[]>(StringComparer.Ordinal);
         foreach (var group in settings.ModelGroups.Values)
         {
-            if (group.Strategy == RoutingStrategy.WeightedRandom && group.Deployments.All(d => d.Weight <= 0))
+            if (group.Strategy == BalancingStrategy.WeightedRandom && group.Deployments.All(d => d.Weight <= 0))
                 throw new Akka.Configuration.ConfigurationException($"opentracy.model-groups.{group.Alias}: weighted-random needs at least one weight > 0");
-            balancers[group.Alias] = new DeploymentBalancer(ToBalancing(group.Strategy), CostOf, random);
+            balancers[group.Alias] = new DeploymentBalancer(group.Strategy, CostOf, random);
             // Each deployment's own limit (rpm/tpm), computed once: its entity id is the same on every node.
             limits[group.Alias] = [.. group.Deployments.Select((d, i) => ModelRef.TryResolveForEngine(d.Model, out var r)
                 ? RateLimits.LimitOf(r.Provider, group.Alias, i, d)
@@ -52,16 +52,6 @@ public sealed class RoutePlanner
         _balancers = balancers;
         _limits = limits;
     }
-
-    private static BalancingStrategy ToBalancing(RoutingStrategy strategy) => strategy switch
-    {
-        RoutingStrategy.RoundRobin => BalancingStrategy.RoundRobin,
-        RoutingStrategy.LeastBusy => BalancingStrategy.LeastBusy,
-        RoutingStrategy.LeastCost => BalancingStrategy.LeastCost,
-        RoutingStrategy.LowestLatency => BalancingStrategy.LowestLatency,
-        RoutingStrategy.WeightedRandom => BalancingStrategy.WeightedRandom,
-        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
-    };
 
     /// <summary>
     /// A deployment as the core balancer sees it: bare model (for prices), weight, cluster-wide stats, and (for
@@ -117,13 +107,12 @@ public sealed class RoutePlanner
             var apiKey = d.ApiKeyEnv is null ? null : _environment.Get(d.ApiKeyEnv);
             var error = Resolve(d.Model, $"group:{group.Alias}#{i}", d.ApiBase, d.ApiKeyEnv is null ? null : apiKey ?? string.Empty, out var deployment, limits[i]);
             if (error is null) usable.Add(new Balanced(deployment!, d.Weight,
-                group.Strategy == RoutingStrategy.LowestLatency ? Stats.ClusterWide(deployment!.StatsKey) : Stats.Local(deployment!.StatsKey),
-                group.Strategy == RoutingStrategy.LeastBusy ? Stats.InFlightClusterWide(deployment!.StatsKey) : 0));
+                group.Strategy == BalancingStrategy.LowestLatency ? Stats.ClusterWide(deployment!.StatsKey) : Stats.Local(deployment!.StatsKey),
+                group.Strategy == BalancingStrategy.LeastBusy ? Stats.InFlightClusterWide(deployment!.StatsKey) : 0));
             else firstError ??= error;
         }
         if (usable.Count == 0) return firstError;
-        var ordered = _balancers[group.Alias].Order(group.Alias, usable);
-        foreach (var balanced in ordered)
+        foreach (var balanced in _balancers[group.Alias].Order(group.Alias, usable))
             into.Add(new Candidate(balanced.Deployment, retries));
         foreach (var fallback in group.Fallbacks)
         {

@@ -34,17 +34,21 @@ public static class BalancingStrategyNames
         _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, null),
     };
 
+    /// <summary>Every strategy's name, comma-separated, for error messages.</summary>
+    public static string All => string.Join(", ", Enum.GetValues<BalancingStrategy>().Select(s => s.ToName()));
+
+    /// <summary>The strategy named <paramref name="name"/> (case and surrounding spaces ignored); the names are <see cref="ToName"/>'s.</summary>
     public static bool TryParse(string? name, out BalancingStrategy strategy)
     {
-        switch (name?.Trim().ToLowerInvariant())
+        var wanted = name?.Trim();
+        foreach (var candidate in Enum.GetValues<BalancingStrategy>())
         {
-            case RoundRobin: strategy = BalancingStrategy.RoundRobin; return true;
-            case LeastCost: strategy = BalancingStrategy.LeastCost; return true;
-            case LowestLatency: strategy = BalancingStrategy.LowestLatency; return true;
-            case WeightedRandom: strategy = BalancingStrategy.WeightedRandom; return true;
-            case LeastBusy: strategy = BalancingStrategy.LeastBusy; return true;
-            default: strategy = default; return false;
+            if (!string.Equals(candidate.ToName(), wanted, StringComparison.OrdinalIgnoreCase)) continue;
+            strategy = candidate;
+            return true;
         }
+        strategy = default;
+        return false;
     }
 
     /// <summary>
@@ -54,5 +58,5 @@ public static class BalancingStrategyNames
     public static BalancingStrategy Parse(string name)
         => TryParse(name, out var s)
             ? s
-            : throw new ArgumentException($"Unknown balancing strategy '{name}'. Use one of: {RoundRobin}, {LeastCost}, {LowestLatency}, {WeightedRandom}, {LeastBusy}.", nameof(name));
+            : throw new ArgumentException($"Unknown balancing strategy '{name}'. Use one of: {All}.", nameof(name));
 }

@@ -91,7 +91,7 @@ public sealed class SettingsTests
 
         var g = OpenTracySettings.FromConfig(config).ModelGroups["fast"];
 
-        Assert.Equal(RoutingStrategy.LeastCost, g.Strategy);
+        Assert.Equal(OpenTracy.Balancing.BalancingStrategy.LeastCost, g.Strategy);
         Assert.Equal(1, g.NumRetries);
         Assert.Equal(new DeploymentSettings("openai/gpt-4o-mini", "K2", "http://x/v1", 2.5, 60), g.Deployments[0]);
         Assert.Equal(new DeploymentSettings("groq/llama", null, null, 1.0, 0), g.Deployments[1]);

@@ -107,7 +107,7 @@ internal sealed class TracyHandler(OpenTracySettings settings, ProviderEnvironme
             {
                 var key = $"group:{group.Alias}#{i}";
                 var s = stats.Get(key);
-                rows.Add([group.Alias, Strategy(group.Strategy), group.Deployments[i].Model, Count(stats.InFlightClusterWide(key)), Count(s.Requests), Count(s.Errors), Latency(s)]);
+                rows.Add([group.Alias, OpenTracy.Balancing.BalancingStrategyNames.ToName(group.Strategy), group.Deployments[i].Model, Count(stats.InFlightClusterWide(key)), Count(s.Requests), Count(s.Errors), Latency(s)]);
             }
         }
         foreach (var s in stats.Snapshot().Where(s => s.Key.StartsWith("model:", StringComparison.Ordinal)))
@@ -130,16 +130,6 @@ internal sealed class TracyHandler(OpenTracySettings settings, ProviderEnvironme
             r.RequestId, r.Model, r.Stream ? "yes" : "no", Count((long)(now - r.StartedAt).TotalMilliseconds)]),
             $"Count: {reply.Requests.Count} requests in flight", header: !output.Json);
     }
-
-    private static string Strategy(RoutingStrategy s) => s switch
-    {
-        RoutingStrategy.RoundRobin => "round-robin",
-        RoutingStrategy.LeastCost => "least-cost",
-        RoutingStrategy.LowestLatency => "lowest-latency",
-        RoutingStrategy.WeightedRandom => "weighted-random",
-        RoutingStrategy.LeastBusy => "least-busy",
-        _ => s.ToString(),
-    };
 
     private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 
