@@ -9,42 +9,18 @@ namespace OpenTracy.Engine.Planning;
 /// The node's per-deployment runtime statistics, keyed by <see cref="Deployment.StatsKey"/>: this node's
 /// own counters (the core <see cref="CoreStats"/>, the same type the SDK Router uses) plus the latest
 /// counters the other cluster members published (<see cref="DeploymentStatsPublisher"/>), so every node
-/// plans lowest-latency with the same cluster-wide picture. Also the in-flight gauge of each deployment
-/// (requests this node is sending to it right now, Interlocked) and the others' last reported gauges, for
-/// least-busy. Thread-safe.
+/// plans lowest-latency with the same cluster-wide picture. A request in flight to a deployment is counted
+/// on its core counters (<see cref="CoreStats.Enter"/> / <see cref="CoreStats.Leave"/>), and the others' last
+/// reported in-flight counts are kept beside them, for least-busy. Thread-safe.
 /// </summary>
 public sealed class DeploymentStats
 {
-    /// <summary>A live count, changed with Interlocked (one per deployment, allocated once).</summary>
-    public sealed class Gauge
-    {
-        private long _value;
-
-        public long Value => Volatile.Read(ref _value);
-
-        public void Increment() => Interlocked.Increment(ref _value);
-
-        public void Decrement() => Interlocked.Decrement(ref _value);
-    }
-
     private readonly ConcurrentDictionary<string, CoreStats> _local = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Gauge> _inFlight = new(StringComparer.Ordinal);
     private FrozenDictionary<string, CoreSnapshot> _others = FrozenDictionary<string, CoreSnapshot>.Empty;
     private FrozenDictionary<string, long> _othersInFlight = FrozenDictionary<string, long>.Empty;
 
-    /// <summary>
-    /// This node's in-flight gauge of a deployment: increment when a request starts on it, decrement (exactly
-    /// once) when that request leaves it. The deployment's counters are created too, so it is published.
-    /// </summary>
-    public Gauge InFlight(string key)
-    {
-        if (_inFlight.TryGetValue(key, out var gauge)) return gauge;
-        Local(key);
-        return _inFlight.GetOrAdd(key, static _ => new Gauge());
-    }
-
-    /// <summary>This node's requests in flight to a deployment now.</summary>
-    public long InFlightLocal(string key) => _inFlight.TryGetValue(key, out var gauge) ? gauge.Value : 0;
+    /// <summary>This node's requests in flight to a deployment now (its core counters' <see cref="CoreStats.InFlight"/>).</summary>
+    public long InFlightLocal(string key) => _local.TryGetValue(key, out var stats) ? stats.InFlight : 0;
 
     /// <summary>Requests in flight to a deployment cluster-wide: this node's live gauge + the other members' last reports.</summary>
     public long InFlightClusterWide(string key)

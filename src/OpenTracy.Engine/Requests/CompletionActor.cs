@@ -56,7 +56,7 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
     private bool _resultReceived;
     private readonly string? _traceParent;
     private Activity? _attemptSpan;
-    private DeploymentStats.Gauge? _inFlight;
+    private OpenTracy.Balancing.DeploymentStats? _inFlight;
 
     public CompletionActor(string requestId, ChatRequest request, IActorRef replyTo, EngineServices services, string? traceParent = null)
     {
@@ -107,13 +107,13 @@ public sealed class CompletionActor : UntypedActor, IWithTimers
     private void EnterDeployment(Deployment deployment)
     {
         LeaveDeployment();
-        _inFlight = _services.Planner.Stats.InFlight(deployment.StatsKey);
-        _inFlight.Increment();
+        _inFlight = _services.Planner.Stats.Local(deployment.StatsKey);
+        _inFlight.Enter();
     }
 
     private void LeaveDeployment()
     {
-        _inFlight?.Decrement();
+        _inFlight?.Leave();
         _inFlight = null;
     }
 

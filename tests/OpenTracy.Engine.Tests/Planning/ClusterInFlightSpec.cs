@@ -70,13 +70,13 @@ public sealed class ClusterInFlightSpec(ITestOutputHelper output) : IAsyncLifeti
                                && Cluster.Get(b).State.Members.Count(m => m.Status == MemberStatus.Up) == 2, "both members up");
 
         // A has two requests on deployment #0; B has none of its own but counts A's.
-        statsA.InFlight(Key).Increment();
-        statsA.InFlight(Key).Increment();
+        statsA.Local(Key).Enter();
+        statsA.Local(Key).Enter();
         await Eventually(() => statsB.InFlightClusterWide(Key) == 2, "B sees A's 2 in flight");
         Assert.Equal(0, statsB.InFlightLocal(Key));
 
         // And the other way round: A sees B's one on top of its own two.
-        statsB.InFlight(Key).Increment();
+        statsB.Local(Key).Enter();
         await Eventually(() => statsA.InFlightClusterWide(Key) == 3, "A sees 2 + B's 1");
 
         // B's least-busy plans around A's load: #1 (m2) first although #0 comes first in the rotation.
@@ -91,12 +91,12 @@ public sealed class ClusterInFlightSpec(ITestOutputHelper output) : IAsyncLifeti
         Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal("m2", plannerB.Plan(TestEngine.Request("busy")).Plan!.Candidates[0].Deployment.Model));
 
         // A gauge, not a total: A's requests finish, B's view goes down to its own one.
-        statsA.InFlight(Key).Decrement();
-        statsA.InFlight(Key).Decrement();
+        statsA.Local(Key).Leave();
+        statsA.Local(Key).Leave();
         await Eventually(() => statsB.InFlightClusterWide(Key) == 1, "B sees A back at 0");
 
         // A node that goes away takes its gauge with it (after stale-after).
-        statsA.InFlight(Key).Increment();
+        statsA.Local(Key).Enter();
         await Eventually(() => statsB.InFlightClusterWide(Key) == 2, "B sees A's new request");
         await a.Terminate();
         await Eventually(() => statsB.InFlightClusterWide(Key) == 1, "A's gauge dropped from B's view");

@@ -39,7 +39,7 @@ public sealed class LeastBusySpec(ITestOutputHelper output) : TestKit(output: ou
         Assert.Equal(["m1", "m2", "m1", "m2"], idle);
 
         // This node has one request on m1: m2 first, every time.
-        stats.InFlight(First).Increment();
+        stats.Local(First).Enter();
         Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal("m2", FirstModel(planner)));
 
         // The other members report 3 on m2: cluster-wide m1 = 1, m2 = 3.
@@ -50,7 +50,7 @@ public sealed class LeastBusySpec(ITestOutputHelper output) : TestKit(output: ou
         // A newer report replaces the old one (a gauge, not a total).
         stats.SetOthersInFlight(new Dictionary<string, long> { [Second] = 0 });
         Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal("m2", FirstModel(planner)));
-        stats.InFlight(First).Decrement();
+        stats.Local(First).Leave();
         Assert.Equal(0, stats.InFlightClusterWide(First));
     }
 
