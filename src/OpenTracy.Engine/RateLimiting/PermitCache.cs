@@ -101,9 +101,7 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         }
         if (entry.CooldownUntil <= now && entry.Waiters.Count == 0 && entry.Available > 0 && entry.LeaseExpires > now)
         {
-            entry.Available--;
-            entry.GrantedSinceTick++;
-            Sender.Tell(PermitGranted.Instance);
+            Grant(entry, Sender);
             LeaseAhead(entry, now);
             return;
         }
@@ -174,6 +172,14 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Hands one permit of the lease out (counted for the recent rate that sizes the next lease).</summary>
+    private static void Grant(Entry entry, IActorRef to)
+    {
+        entry.Available--;
+        entry.GrantedSinceTick++;
+        to.Tell(PermitGranted.Instance);
+    }
+
     /// <summary>Serves waiters in order, refuses those whose wait ran out, and leases more when someone still waits.</summary>
     private void Pump(Entry entry, TimeSpan now)
     {
@@ -184,9 +190,7 @@ public sealed class PermitCache : ReceiveActor, IWithTimers
             if (!cooling && entry.Available > 0)
             {
                 entry.Waiters.Dequeue();
-                entry.Available--;
-                entry.GrantedSinceTick++;
-                waiter.ReplyTo.Tell(PermitGranted.Instance);
+                Grant(entry, waiter.ReplyTo);
                 continue;
             }
             // Nothing to give now: refuse a waiter whose wait ends before the next chance of a permit.

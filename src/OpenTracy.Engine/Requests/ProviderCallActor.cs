@@ -88,7 +88,7 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
                 else AcquireThenCall();
                 break;
             case ModelResponse response:
-                ReportUsage(response.Usage);
+                ReportUsage(_permit, response.Usage);
                 Context.Parent.Tell(new Answered(response, Elapsed()));
                 break;
             case FirstChunk first:
@@ -176,11 +176,14 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
         _acquiring = null;
     }
 
-    /// <summary>Actual token usage goes to every limiter of the call with a tokens/min bucket.</summary>
-    private void ReportUsage(Usage? usage)
+    /// <summary>
+    /// Actual token usage goes to every limiter of the chain with a tokens/min bucket. Static: a stream reports
+    /// from its own stage, outside this actor.
+    /// </summary>
+    private static void ReportUsage(PermitPolicy? chain, Usage? usage)
     {
         if (usage is null) return;
-        for (var p = _permit; p is not null; p = p.And)
+        for (var p = chain; p is not null; p = p.And)
             if (p.Limit.TokensPerMinute > 0) p.Cache.Tell(new ReportTokens(p.EntityId, usage.TotalTokens, p.Limit));
     }
 
@@ -231,9 +234,7 @@ public sealed class ProviderCallActor : UntypedActor, IWithTimers
             var permit = _permit;
             chunks = chunks.Select(chunk =>
             {
-                if (chunk.Usage is { } usage)
-                    for (var p = permit; p is not null; p = p.And)
-                        if (p.Limit.TokensPerMinute > 0) p.Cache.Tell(new ReportTokens(p.EntityId, usage.TotalTokens, p.Limit));
+                ReportUsage(permit, chunk.Usage);
                 return chunk;
             });
         }
