@@ -187,35 +187,36 @@ public sealed class TraceStore : BackgroundService
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < _settings.BatchSize && _queue.Reader.TryRead(out var record)) batch.Add(record);
-                await WriteAsync(batch, stoppingToken);
-                foreach (var record in batch) _pending.TryRemove(record.RequestId, out _);
-                var full = batch.Count == _settings.BatchSize;
-                batch.Clear();
-                Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 // Under steady traffic, let records gather for one flush interval: one transaction per interval
                 // instead of one per request. A full batch means the queue is behind, so write on at once.
-                if (!full) await Task.Delay(_settings.FlushInterval, stoppingToken);
+                if (await WriteQueuedAsync(batch, stoppingToken) < _settings.BatchSize)
+                    await Task.Delay(_settings.FlushInterval, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: the records still queued (and a batch read but not yet written) are written before the
             // store closes, so a graceful stop loses none of them.
-            await FlushRemainingAsync(batch);
+            while (await WriteQueuedAsync(batch, CancellationToken.None) > 0)
+            {
+            }
         }
     }
 
-    private async Task FlushRemainingAsync(List<TraceRecord> batch)
+    /// <summary>
+    /// Tops <paramref name="batch"/> up from the queue and writes it in one transaction; then its ids are no longer
+    /// pending and feedback waiting for a batch is woken. Returns how many records were written (0: queue empty).
+    /// </summary>
+    private async Task<int> WriteQueuedAsync(List<TraceRecord> batch, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            while (batch.Count < _settings.BatchSize && _queue.Reader.TryRead(out var record)) batch.Add(record);
-            if (batch.Count == 0) return;
-            await WriteAsync(batch, CancellationToken.None);
-            foreach (var record in batch) _pending.TryRemove(record.RequestId, out _);
-            batch.Clear();
-        }
+        while (batch.Count < _settings.BatchSize && _queue.Reader.TryRead(out var record)) batch.Add(record);
+        if (batch.Count == 0) return 0;
+        await WriteAsync(batch, cancellationToken);
+        foreach (var record in batch) _pending.TryRemove(record.RequestId, out _);
+        var written = batch.Count;
+        batch.Clear();
+        Interlocked.Exchange(ref _batchWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return written;
     }
 
     public override void Dispose()
